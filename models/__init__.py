@@ -1,0 +1,27 @@
+"""Peewee models, database setup and migrations. Imports nothing else of Sightline's."""
+
+from models.base import utcnow
+from models.database import db, open_database
+from models.deliveries import Delivery, DeliveryStatus
+from models.events import CustomEvent, Event
+from models.settings import AppSettings
+from models.shop import Shop, ShopState
+from models.webhooks import WebhookDelivery, WebhookStatus
+
+ALL_MODELS = [CustomEvent, Event, AppSettings, Shop, WebhookDelivery, Delivery]
+
+__all__ = [
+    "ALL_MODELS",
+    "AppSettings",
+    "CustomEvent",
+    "Delivery",
+    "DeliveryStatus",
+    "Event",
+    "Shop",
+    "ShopState",
+    "WebhookDelivery",
+    "WebhookStatus",
+    "db",
+    "open_database",
+    "utcnow",
+]

@@ -1,0 +1,80 @@
+"""Custom event definitions and the stored events themselves."""
+
+from __future__ import annotations
+
+from peewee import (
+    BigAutoField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    DecimalField,
+    JSONField,
+    TextField,
+)
+
+from models.base import BaseModel, TimestampedModel, utcnow
+from models.fields import InetField
+
+
+class CustomEvent(TimestampedModel):
+    """A merchant-defined event: which shopper action on which pages fires it."""
+
+    app_id = CharField(max_length=255)
+    name = CharField(max_length=64)
+    display_name = CharField(max_length=255)
+    description = TextField(null=True)
+    meta_event_name = CharField(max_length=64, null=True)
+    page_type = CharField(max_length=64, default="all")
+    page_url = CharField(max_length=500, null=True)
+    event_type = CharField(max_length=16)
+    selector = CharField(max_length=500, null=True)
+    event_data = JSONField(default=dict)
+    is_active = BooleanField(default=True)
+
+    class Meta:
+        table_name = "custom_events"
+        indexes = ((("app_id", "name"), True),)
+
+
+class Event(BaseModel):
+    """One recorded shopper action (storefront, webhook or API), enriched at ingest."""
+
+    id = BigAutoField()
+    app_id = CharField(max_length=255)
+    event_name = CharField(max_length=64)
+    event_data = JSONField(default=dict)
+    page_url = TextField(null=True)
+    user_agent = TextField(null=True)
+    ip_address = InetField(null=True)
+    device_type = CharField(max_length=16, null=True)
+    browser = CharField(max_length=64, null=True)
+    country = CharField(max_length=2, null=True)
+    city = CharField(max_length=128, null=True)
+    utm_source = CharField(max_length=255, null=True)
+    utm_medium = CharField(max_length=255, null=True)
+    utm_campaign = CharField(max_length=255, null=True)
+    utm_term = CharField(max_length=255, null=True)
+    utm_content = CharField(max_length=255, null=True)
+    session_id = CharField(max_length=64, null=True)
+    value = DecimalField(max_digits=14, decimal_places=2, null=True)
+    currency = CharField(max_length=3, null=True)
+    created_at = DateTimeField(default=utcnow, index=True)
+    # Added by migration 0002.
+    event_id = CharField(max_length=64, null=True)
+    source = CharField(max_length=16, default="storefront")
+    page_type = CharField(max_length=64, null=True)
+    referrer = TextField(null=True)
+    fbclid = CharField(max_length=255, null=True)
+    gclid = CharField(max_length=255, null=True)
+    ttclid = CharField(max_length=255, null=True)
+    fbp = CharField(max_length=255, null=True)
+    fbc = CharField(max_length=255, null=True)
+    order_id = CharField(max_length=64, null=True)
+
+    class Meta:
+        table_name = "events"
+        indexes = (
+            (("app_id", "event_name"), False),
+            (("app_id", "event_id"), True),
+            (("app_id", "order_id"), False),
+        )

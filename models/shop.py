@@ -1,0 +1,29 @@
+"""Installed shops: one tenant each, with their encrypted Admin API tokens."""
+
+from __future__ import annotations
+
+from peewee import CharField, DateTimeField, TextField
+
+from models.base import TimestampedModel
+from models.fields import EncryptedTextField
+
+
+class ShopState:
+    INSTALLED = "installed"
+    UNINSTALLED = "uninstalled"
+    NEEDS_REAUTH = "needs_reauth"
+
+
+class Shop(TimestampedModel):
+    domain = CharField(max_length=255, unique=True)  # permanent *.myshopify.com domain = app_id
+    state = CharField(max_length=16, default=ShopState.INSTALLED)
+    access_token = EncryptedTextField(null=True)
+    access_token_expires_at = DateTimeField(null=True)
+    refresh_token = EncryptedTextField(null=True)
+    refresh_token_expires_at = DateTimeField(null=True)
+    scopes = TextField(default="")
+    installed_at = DateTimeField(null=True)
+    uninstalled_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "shops"

@@ -1,0 +1,31 @@
+"""Sightline's Flask application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from shopify_app import database, errors
+from shopify_app.config import describe_mode, load_settings
+
+log = logging.getLogger("sightline")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, with `config` overriding any setting."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_settings())
+    if config:
+        app.config.from_mapping(config)
+    log.info(describe_mode(app.config))
+
+    database.init_app(app)
+    errors.init_app(app)
+
+    from shopify_app.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    return app

@@ -1,0 +1,104 @@
+"""`sightline`: serve the app, migrate the database, and other operator commands."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from models.crypto import EncryptionKeyError, TokenDecryptionError, generate_key
+from models.database import DatabaseUrlError
+from models.schema import SchemaBehindError
+from shopify_app.config import ConfigError, describe_mode, load_settings
+from shopify_app.database import DatabaseUnavailableError
+
+# Failures an operator can fix from the message alone: one line, exit 1, no traceback.
+OPERATOR_ERRORS = (
+    ConfigError,
+    DatabaseUrlError,
+    DatabaseUnavailableError,
+    SchemaBehindError,
+    EncryptionKeyError,
+    TokenDecryptionError,
+)
+
+
+def _one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except OPERATOR_ERRORS as exc:
+            click.echo(f"sightline: error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group()
+def main() -> None:
+    """Sightline: storefront event tracking for Shopify."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Defaults to $PORT, then 8000.")
+@click.option("--workers", type=int, default=2, show_default=True)
+@click.option("--threads", type=int, default=8, show_default=True)
+@click.option("--dev", is_flag=True, help="Flask's development server with reloading.")
+@_one_line_errors
+def serve(host: str, port: int | None, workers: int, threads: int, dev: bool) -> None:
+    """Serve the app (gunicorn with threaded workers)."""
+    from shopify_app import create_app
+
+    port = port or int(os.environ.get("PORT") or 8000)
+    app = create_app()  # validates configuration, database and schema before binding
+    if dev:
+        app.run(host=host, port=port, debug=True, use_reloader=False)
+        return
+    from shopify_app.server import run_gunicorn
+
+    run_gunicorn(app, bind=f"{host}:{port}", workers=workers, threads=threads)
+
+
+@main.command()
+@_one_line_errors
+def migrate() -> None:
+    """Apply pending database migrations (safe to run again)."""
+    from models import open_database
+    from models.schema import migrate as apply_migrations
+    from shopify_app.database import DB_ERRORS
+
+    settings = load_settings()
+    click.echo(describe_mode(settings))
+    database = open_database(settings["DATABASE_URL"], pooled=False)
+    try:
+        with database.connection_context():
+            applied = apply_migrations(database)
+    except DB_ERRORS as exc:
+        raise DatabaseUnavailableError(
+            f"cannot reach the database: {str(exc).strip().splitlines()[0]}"
+        ) from None
+    click.echo(
+        f"applied {len(applied)} migration(s): {', '.join(applied)}"
+        if applied
+        else "schema is up to date"
+    )
+
+
+@main.command("generate-key")
+def generate_key_command() -> None:
+    """Print a new TOKEN_ENCRYPTION_KEY."""
+    click.echo(generate_key())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Settings from environment variables, with defaults that run locally out of the box."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULT_API_VERSION = "2026-10"
+DEFAULT_DATABASE_URL = "sqlite:///instance/sightline.db"
+
+# Clearly-labelled development credentials: usable against devstore, refused in production.
+# ruff: noqa: S105 (these are deliberately public development values)
+DEV_API_KEY = "sightline-dev-api-key"
+DEV_API_SECRET = "sightline-dev-secret-not-for-production-use-0000"
+DEV_SECRET_KEY = "sightline-dev-session-key-not-for-production"
+DEV_TOKEN_ENCRYPTION_KEY = "c2lnaHRsaW5lLWRldi1rZXktbm90LWZvci1wcm9kISE="  # Fernet key, dev only
+DEV_APP_URL = "http://127.0.0.1:8000"
+
+# Variables a production deployment must set itself.
+REQUIRED_IN_PRODUCTION = (
+    "SHOPIFY_API_KEY",
+    "SHOPIFY_API_SECRET",
+    "SECRET_KEY",
+    "APP_URL",
+    "TOKEN_ENCRYPTION_KEY",
+)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app; the message says what to set."""
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting from `env` (default: os.environ) into a Flask config mapping."""
+    env = os.environ if env is None else env
+    production = env.get("SIGHTLINE_ENV", "development") == "production"
+    if production:
+        missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
+        if missing:
+            raise ConfigError("SIGHTLINE_ENV=production needs " + ", ".join(missing) + " to be set")
+    using_dev_credentials = not env.get("SHOPIFY_API_SECRET")
+
+    def get(name: str, default: str) -> str:
+        return env.get(name) or default
+
+    return {
+        "SIGHTLINE_ENV": "production" if production else "development",
+        "USING_DEV_CREDENTIALS": using_dev_credentials,
+        "SHOPIFY_API_KEY": get("SHOPIFY_API_KEY", DEV_API_KEY),
+        "SHOPIFY_API_SECRET": get("SHOPIFY_API_SECRET", DEV_API_SECRET),
+        "SHOPIFY_API_SECRET_OLD": env.get("SHOPIFY_API_SECRET_OLD") or None,
+        "SHOPIFY_API_VERSION": get("SHOPIFY_API_VERSION", DEFAULT_API_VERSION),
+        "SHOPIFY_ADMIN_URL_TEMPLATE": get("SHOPIFY_ADMIN_URL_TEMPLATE", "https://{shop}"),
+        "APP_URL": get("APP_URL", DEV_APP_URL).rstrip("/"),
+        "DATABASE_URL": get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        "SECRET_KEY": get("SECRET_KEY", DEV_SECRET_KEY),
+        "TOKEN_ENCRYPTION_KEY": get("TOKEN_ENCRYPTION_KEY", DEV_TOKEN_ENCRYPTION_KEY),
+        "META_GRAPH_URL": get("META_GRAPH_URL", "https://graph.facebook.com").rstrip("/"),
+        "META_API_VERSION": get("META_API_VERSION", "v24.0"),
+        "GEOIP_CITY_DB": env.get("GEOIP_CITY_DB") or None,
+        # Storefront batches are ≤ 64 KB; webhooks and admin forms are far below 1 MB.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def describe_mode(config: Mapping[str, Any]) -> str:
+    """The first log line: which mode, which database, and whether credentials are real."""
+    db = config["DATABASE_URL"].split("@")[-1]  # never print a password
+    if config["USING_DEV_CREDENTIALS"]:
+        return (
+            f"Sightline in {config['SIGHTLINE_ENV']} mode with DEVELOPMENT credentials "
+            f"(not for real shops), database {db}"
+        )
+    return f"Sightline in {config['SIGHTLINE_ENV']} mode, database {db}"

@@ -1,0 +1,42 @@
+"""Settings from the environment, and the production guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopify_app.config import REQUIRED_IN_PRODUCTION, ConfigError, describe_mode, load_settings
+
+PRODUCTION_ENV = {
+    "SIGHTLINE_ENV": "production",
+    "SHOPIFY_API_KEY": "key",
+    "SHOPIFY_API_SECRET": "secret",
+    "SECRET_KEY": "session",
+    "APP_URL": "https://sightline.example.com/",
+    "TOKEN_ENCRYPTION_KEY": "dGVzdC1vbmx5LWtleS1mb3Itc2lnaHRsaW5lLXRlc3Q=",
+}
+
+
+def test_no_configuration_runs_on_sqlite_with_labelled_development_credentials():
+    settings = load_settings({})
+    assert settings["DATABASE_URL"] == "sqlite:///instance/sightline.db"
+    assert settings["USING_DEV_CREDENTIALS"] is True
+    assert "DEVELOPMENT credentials" in describe_mode(settings)
+
+
+@pytest.mark.parametrize("missing", REQUIRED_IN_PRODUCTION)
+def test_production_refuses_to_start_and_names_what_is_missing(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    with pytest.raises(ConfigError, match=missing):
+        load_settings(env)
+
+
+def test_production_with_everything_set_uses_it():
+    settings = load_settings(PRODUCTION_ENV)
+    assert settings["SIGHTLINE_ENV"] == "production"
+    assert settings["USING_DEV_CREDENTIALS"] is False
+    assert settings["APP_URL"] == "https://sightline.example.com"
+
+
+def test_mode_line_never_shows_a_database_password():
+    settings = load_settings({"DATABASE_URL": "postgresql://app:hunter2@db.internal/sightline"})
+    assert "hunter2" not in describe_mode(settings)
