@@ -1,0 +1,1 @@
+"""Local Shopify stand-in: OAuth, Admin GraphQL, webhooks, app proxy and a storefront."""

@@ -18,6 +18,8 @@ from models.schema import HISTORY_TABLE, migrate
 from shopify_app import create_app
 from tests import pg
 
+pytest_plugins = ["tests.live"]
+
 TEST_ENCRYPTION_KEY = "dGVzdC1vbmx5LWtleS1mb3Itc2lnaHRsaW5lLXRlc3Q="
 TEST_API_KEY = "test-api-key-0123456789abcdef"
 TEST_API_SECRET = "test-api-secret-that-is-long-enough-for-hs256"
@@ -64,7 +66,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
     _empty_all_tables(url)
 
 
-def _release(database: Database) -> None:
+def release(database: Database) -> None:
+    """Close every connection the database holds (pooled ones too)."""
     if isinstance(database, PooledDatabase):
         database.close_all()
     elif not database.is_closed():
@@ -79,7 +82,7 @@ def db(database_url: str) -> Iterator[Database]:
     db_proxy.initialize(database)
     database.connect()
     yield database
-    _release(database)
+    release(database)
 
 
 def app_config(database_url: str, **overrides: object) -> dict[str, object]:
@@ -101,7 +104,7 @@ def app_config(database_url: str, **overrides: object) -> dict[str, object]:
 def app(database_url: str) -> Iterator[Flask]:
     application = create_app(app_config(database_url))
     yield application
-    _release(db_proxy.obj)
+    release(db_proxy.obj)
 
 
 @pytest.fixture

@@ -1,0 +1,43 @@
+"""Fixtures that run real HTTP servers: the app under test and devstore, wired to each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+
+from devstore.app import create_devstore
+from devstore.server import BackgroundServer, free_port
+from devstore.state import DevstoreConfig
+from shopify_app import create_app
+from models import db as db_proxy
+from tests.conftest import TEST_API_KEY, TEST_API_SECRET, app_config, release
+
+
+@dataclass
+class LiveStack:
+    app: Flask  # the Sightline app, served at app_url
+    app_url: str
+    devstore: Flask  # the Shopify stand-in, served at devstore_url
+    devstore_url: str
+
+
+@pytest.fixture
+def live(database_url: str) -> Iterator[LiveStack]:
+    """Sightline and devstore on free ports, each configured with the other's URL."""
+    app_port, store_port = free_port(), free_port()
+    app_url, store_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{store_port}"
+    store = create_devstore(DevstoreConfig(TEST_API_KEY, TEST_API_SECRET, app_url))
+    app = create_app(
+        app_config(
+            database_url,
+            APP_URL=app_url,
+            SHOPIFY_ADMIN_URL_TEMPLATE=f"{store_url}/{{shop}}",
+            META_GRAPH_URL=f"{store_url}/meta",
+        )
+    )
+    with BackgroundServer(store, store_port), BackgroundServer(app, app_port):
+        yield LiveStack(app, app_url, store, store_url)
+    release(db_proxy.obj)
