@@ -11,8 +11,8 @@ from flask import Flask
 from devstore.app import create_devstore
 from devstore.server import BackgroundServer, free_port
 from devstore.state import DevstoreConfig
-from shopify_app import create_app
 from models import db as db_proxy
+from shopify_app import create_app
 from tests.conftest import TEST_API_KEY, TEST_API_SECRET, app_config, release
 
 
