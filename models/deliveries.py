@@ -19,6 +19,7 @@ class Delivery(TimestampedModel):
     app_id = CharField(max_length=255)
     event = ForeignKeyField(Event, on_delete="CASCADE", backref="deliveries")
     destination = CharField(max_length=32)
+    event_name = CharField(max_length=64, default="")  # the destination's name, e.g. "Purchase"
     status = CharField(max_length=16, default=DeliveryStatus.PENDING)
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField(default=utcnow)

@@ -9,6 +9,7 @@ from peewee import (
     DateTimeField,
     DecimalField,
     JSONField,
+    SmallIntegerField,
     TextField,
 )
 
@@ -28,6 +29,7 @@ class CustomEvent(TimestampedModel):
     page_url = CharField(max_length=500, null=True)
     event_type = CharField(max_length=16)
     selector = CharField(max_length=500, null=True)
+    scroll_depth = SmallIntegerField(null=True)  # percent, for scroll triggers
     event_data = JSONField(default=dict)
     is_active = BooleanField(default=True)
 

@@ -1,0 +1,1 @@
+"""Event ingest: validation, enrichment and durable writes."""
