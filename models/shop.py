@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import CharField, DateTimeField, TextField
+from peewee import CharField, DateTimeField, IntegerField, TextField
 
 from models.base import TimestampedModel
 from models.fields import EncryptedTextField
@@ -24,6 +24,13 @@ class Shop(TimestampedModel):
     scopes = TextField(default="")
     installed_at = DateTimeField(null=True)
     uninstalled_at = DateTimeField(null=True)
+    # Compare-and-swap guard: every stored token pair bumps it (see shopify_app/shopify/tokens.py).
+    token_version = IntegerField(default=0)
+    # Storefront config in the app-data metafield: when it last landed, and since when a write
+    # has been failing (null when in sync), with the last error for the admin UI.
+    config_synced_at = DateTimeField(null=True)
+    config_sync_pending_since = DateTimeField(null=True)
+    config_sync_error = TextField(null=True)
 
     class Meta:
         table_name = "shops"
