@@ -4,11 +4,12 @@ from models.base import utcnow
 from models.database import db, open_database
 from models.deliveries import Delivery, DeliveryStatus
 from models.events import CustomEvent, Event
+from models.salts import FingerprintSalt
 from models.settings import AppSettings
 from models.shop import Shop, ShopState
 from models.webhooks import WebhookDelivery, WebhookStatus
 
-ALL_MODELS = [CustomEvent, Event, AppSettings, Shop, WebhookDelivery, Delivery]
+ALL_MODELS = [CustomEvent, Event, AppSettings, Shop, WebhookDelivery, Delivery, FingerprintSalt]
 
 __all__ = [
     "ALL_MODELS",
@@ -17,6 +18,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Event",
+    "FingerprintSalt",
     "Shop",
     "ShopState",
     "WebhookDelivery",

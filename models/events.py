@@ -72,6 +72,10 @@ class Event(BaseModel):
     fbp = CharField(max_length=255, null=True)
     fbc = CharField(max_length=255, null=True)
     order_id = CharField(max_length=64, null=True)
+    # Added by migration 0006.
+    fingerprint = CharField(max_length=32, null=True)  # daily-salted hash, never raw identifiers
+    marketing_consent = BooleanField(null=True)  # None: unknown (no consent API on the page)
+    customer_id = CharField(max_length=32, null=True)  # Shopify's logged-in customer, if any
 
     class Meta:
         table_name = "events"
