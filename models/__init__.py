@@ -1,6 +1,7 @@
 """Peewee models, database setup and migrations. Imports nothing else of Sightline's."""
 
 from models.base import utcnow
+from models.compliance import CustomerDataRequest
 from models.database import db, open_database
 from models.deliveries import Delivery, DeliveryStatus
 from models.events import CustomEvent, Event
@@ -9,12 +10,22 @@ from models.settings import AppSettings
 from models.shop import Shop, ShopState
 from models.webhooks import WebhookDelivery, WebhookStatus
 
-ALL_MODELS = [CustomEvent, Event, AppSettings, Shop, WebhookDelivery, Delivery, FingerprintSalt]
+ALL_MODELS = [
+    CustomEvent,
+    Event,
+    AppSettings,
+    Shop,
+    WebhookDelivery,
+    Delivery,
+    FingerprintSalt,
+    CustomerDataRequest,
+]
 
 __all__ = [
     "ALL_MODELS",
     "AppSettings",
     "CustomEvent",
+    "CustomerDataRequest",
     "Delivery",
     "DeliveryStatus",
     "Event",
