@@ -1,20 +1,23 @@
-"""ID tokens exactly as Shopify's admin signs them for an embedded app (HS256, client secret)."""
+"""ID tokens as Shopify's admin mints them for an embedded app (App Bridge session tokens)."""
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from typing import Any
 
 import jwt
 
+# Shopify's ID tokens live about a minute; App Bridge fetches a new one for every request.
+ID_TOKEN_TTL_SECONDS = 60
 
-def sign_id_token(
-    shop: str, api_key: str, api_secret: str, *, ttl: int = 60, user_id: str = "42", **claims: Any
-) -> str:
-    """A fresh token for `shop`; keyword `claims` override or add any claim (tests vary them)."""
+
+def id_token_claims(
+    shop: str, api_key: str, *, ttl: int = ID_TOKEN_TTL_SECONDS, user_id: str = "1"
+) -> dict[str, Any]:
     now = int(time.time())
-    payload: dict[str, Any] = {
+    return {
         "iss": f"https://{shop}/admin",
         "dest": f"https://{shop}",
         "aud": api_key,
@@ -23,7 +26,26 @@ def sign_id_token(
         "nbf": now,
         "iat": now,
         "jti": str(uuid.uuid4()),
-        "sid": f"sid-{shop}-{user_id}",
+        "sid": secrets.token_hex(16),
     }
-    payload.update(claims)
-    return jwt.encode(payload, api_secret, algorithm="HS256")
+
+
+def sign_id_token(shop: str, api_key: str, api_secret: str, **overrides: Any) -> str:
+    """A freshly signed HS256 ID token for `shop`; `overrides` replace claims (tests use it
+    to make wrong-audience, expired or not-yet-valid tokens)."""
+    ttl = overrides.pop("ttl", ID_TOKEN_TTL_SECONDS)
+    claims = id_token_claims(shop, api_key, ttl=ttl)
+    claims.update(overrides)
+    return jwt.encode(claims, api_secret, algorithm="HS256")
+
+
+def decode_id_token(token: str, api_key: str, api_secret: str) -> dict[str, Any]:
+    """Verify as Shopify's token endpoint does (signature, audience, expiry); raises jwt errors."""
+    return jwt.decode(
+        token,
+        api_secret,
+        algorithms=["HS256"],
+        audience=api_key,
+        leeway=10,
+        options={"require": ["exp", "nbf", "iss", "dest", "aud", "sub"]},
+    )
