@@ -25,7 +25,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)
     errors.init_app(app)
 
+    from shopify_app.api import bp as api_bp
     from shopify_app.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(api_bp)
     return app

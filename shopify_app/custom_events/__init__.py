@@ -1,0 +1,1 @@
+"""Merchant-defined custom events and shop settings: validation and services."""

@@ -1,0 +1,115 @@
+"""Custom events of one shop: list, create, update, delete. Every change re-syncs the storefront
+config; every query is scoped by the shop's domain (`app_id`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from peewee import IntegrityError
+
+from models import CustomEvent, db
+from shopify_app.custom_events.validation import ValidationError, validate_custom_event
+
+NAME_TAKEN = {"name": "Event name already exists"}
+EDITABLE_FIELDS = (
+    "name",
+    "display_name",
+    "description",
+    "page_type",
+    "page_url",
+    "event_type",
+    "selector",
+    "scroll_depth",
+    "meta_event_name",
+    "event_data",
+    "is_active",
+)
+
+
+class CustomEventNotFoundError(LookupError):
+    """No such event in this shop (another shop's events are never visible)."""
+
+
+def list_events(app_id: str, *, active_only: bool = False) -> list[CustomEvent]:
+    """Newest first."""
+    query = CustomEvent.select().where(CustomEvent.app_id == app_id)
+    if active_only:
+        query = query.where(CustomEvent.is_active)
+    return list(query.order_by(CustomEvent.created_at.desc(), CustomEvent.id.desc()))
+
+
+def get_event(app_id: str, event_id: Any) -> CustomEvent:
+    try:
+        pk = int(event_id)
+    except (TypeError, ValueError):
+        raise CustomEventNotFoundError(event_id) from None
+    event = CustomEvent.get_or_none((CustomEvent.id == pk) & (CustomEvent.app_id == app_id))
+    if event is None:
+        raise CustomEventNotFoundError(event_id)
+    return event
+
+
+def create_event(app_id: str, data: Mapping[str, Any]) -> CustomEvent:
+    clean = validate_custom_event(data)
+    _ensure_name_free(app_id, clean["name"])
+    try:
+        with db.atomic():
+            return CustomEvent.create(app_id=app_id, **clean)
+    except IntegrityError:  # a concurrent create took the name
+        raise ValidationError(dict(NAME_TAKEN)) from None
+
+
+def update_event(app_id: str, event_id: Any, changes: Mapping[str, Any]) -> CustomEvent:
+    """Apply `changes` over the stored event and validate the result as a whole."""
+    event = get_event(app_id, event_id)
+    merged = {field: getattr(event, field) for field in EDITABLE_FIELDS}
+    if "data" in changes and "event_data" not in changes:
+        merged["event_data"] = changes["data"]
+    merged.update({k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
+    if "name" not in changes and "display_name" in changes:
+        merged["name"] = event.name  # renaming the label keeps the event's identity
+    clean = validate_custom_event(merged)
+    if clean["name"] != event.name:
+        _ensure_name_free(app_id, clean["name"])
+    for field, value in clean.items():
+        setattr(event, field, value)
+    try:
+        with db.atomic():
+            event.save()
+    except IntegrityError:
+        raise ValidationError(dict(NAME_TAKEN)) from None
+    return event
+
+
+def delete_event(app_id: str, event_id: Any) -> None:
+    event = get_event(app_id, event_id)
+    CustomEvent.delete().where(
+        (CustomEvent.id == event.id) & (CustomEvent.app_id == app_id)
+    ).execute()
+
+
+def _ensure_name_free(app_id: str, name: str) -> None:
+    taken = CustomEvent.select().where((CustomEvent.app_id == app_id) & (CustomEvent.name == name))
+    if taken.exists():
+        raise ValidationError(dict(NAME_TAKEN))
+
+
+def event_to_dict(event: CustomEvent) -> dict[str, Any]:
+    """The API shape: the seed's fields first, then the rest."""
+    return {
+        "id": event.id,
+        "name": event.name,
+        "display_name": event.display_name,
+        "selector": event.selector,
+        "event_type": event.event_type,
+        "page_type": event.page_type,
+        "page_url": event.page_url,
+        "data": event.event_data or {},
+        "description": event.description,
+        "scroll_depth": event.scroll_depth,
+        "meta_event_name": event.meta_event_name,
+        "is_active": event.is_active,
+        "created_at": event.created_at.isoformat() + "Z",
+        "updated_at": event.updated_at.isoformat() + "Z",
+    }

@@ -1,0 +1,222 @@
+"""Validation of custom events and settings: one set of rules for the JSON API and the admin UI.
+
+Each validator returns clean values or raises ValidationError naming every bad field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from shopify_app.custom_events.vocabulary import (
+    BUILT_IN_EVENT_NAMES,
+    META_STANDARD_EVENTS,
+    PAGE_TYPES,
+    TRIGGERS,
+    TRIGGERS_NEEDING_SELECTOR,
+)
+
+NAME_MAX = 64
+DISPLAY_NAME_MAX = 255
+DESCRIPTION_MAX = 2000
+SELECTOR_MAX = 500
+PAGE_URL_MAX = 500
+EVENT_DATA_MAX_BYTES = 4096
+PAGE_URL_PATTERN = re.compile(r"^/[A-Za-z0-9\-._~/*%+=&?:@!$',;()]*$")
+PIXEL_ID_PATTERN = re.compile(r"^\d{5,20}$")
+SETTINGS_TOGGLES = ("tracking_enabled", "track_page_views", "send_to_meta", "record_location")
+
+
+class ValidationError(ValueError):
+    """One message per bad field; `field`/`message` is the first, for a single-line answer."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{f}: {m}" for f, m in errors.items()))
+        self.errors = errors
+        self.field, self.message = next(iter(errors.items()))
+
+
+def normalise_name(text: str) -> str:
+    """`Add to Wishlist!` → `add_to_wishlist`: lower case, spaces to `_`, only [a-z0-9_], ≤ 64."""
+    name = re.sub(r"\s+", "_", text.strip().lower())
+    name = re.sub(r"[^a-z0-9_]", "", name)
+    return re.sub(r"_+", "_", name).strip("_")[:NAME_MAX]
+
+
+def selector_problem(selector: str) -> str | None:
+    """Catch obvious garbage server-side; the browser checks the full CSS grammar before saving."""
+    if len(selector) > SELECTOR_MAX:
+        return f"must be at most {SELECTOR_MAX} characters"
+    if any(ch in selector for ch in "{};<") or any(ord(ch) < 32 for ch in selector):
+        return "is not a valid CSS selector"
+    if selector.rstrip().endswith((">", "+", "~", ",")) or selector.lstrip().startswith(","):
+        return "is not a valid CSS selector"
+    stack: list[str] = []
+    pairs = {")": "(", "]": "["}
+    quote: str | None = None
+    for ch in selector:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            stack.append(ch)
+        elif ch in ")]" and (not stack or stack.pop() != pairs[ch]):
+            return "is not a valid CSS selector"
+    if quote or stack:
+        return "is not a valid CSS selector"
+    return None
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def validate_custom_event(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a whole custom event (merged with what is stored, for updates); returns columns."""
+    errors: dict[str, str] = {}
+    display_name = _text(data.get("display_name"))
+    if not display_name:
+        errors["display_name"] = "Display name is required"
+    elif len(display_name) > DISPLAY_NAME_MAX:
+        errors["display_name"] = f"Display name must be at most {DISPLAY_NAME_MAX} characters"
+
+    name = normalise_name(_text(data.get("name")) or display_name)
+    if not name and "display_name" not in errors:
+        errors["name"] = "Name needs at least one letter or digit"
+    elif name in BUILT_IN_EVENT_NAMES:
+        errors["name"] = f"'{name}' is a built-in event name"
+
+    description = _text(data.get("description")) or None
+    if description and len(description) > DESCRIPTION_MAX:
+        errors["description"] = f"Description must be at most {DESCRIPTION_MAX} characters"
+
+    page_type = _text(data.get("page_type")) or "all"
+    page_url = _text(data.get("page_url")) or None
+    if page_type not in PAGE_TYPES:
+        errors["page_type"] = "Page type must be 'all', a Shopify page type, or 'custom'"
+    elif page_type == "custom":
+        if not page_url:
+            errors["page_url"] = "A custom page type needs a URL pattern such as /pages/*"
+        elif len(page_url) > PAGE_URL_MAX or not PAGE_URL_PATTERN.match(page_url):
+            errors["page_url"] = "URL pattern must be a path starting with / (use * as a wildcard)"
+    else:
+        page_url = None
+
+    event_type = _text(data.get("event_type"))
+    selector = _text(data.get("selector")) or None
+    scroll_depth = None
+    if event_type not in TRIGGERS:
+        errors["event_type"] = "Trigger must be one of " + ", ".join(TRIGGERS)
+    elif event_type in TRIGGERS_NEEDING_SELECTOR:
+        problem = "is required for this trigger" if not selector else selector_problem(selector)
+        if problem:
+            errors["selector"] = f"CSS selector {problem}"
+    else:
+        selector = None
+        if event_type == "scroll":
+            scroll_depth, problem = _scroll_depth(data.get("scroll_depth"))
+            if problem:
+                errors["scroll_depth"] = problem
+
+    meta_event_name = _text(data.get("meta_event_name")) or None
+    if meta_event_name and meta_event_name not in META_STANDARD_EVENTS:
+        errors["meta_event_name"] = "Meta event must be empty or a Meta standard event"
+
+    event_data, problem = _event_data(data.get("event_data", data.get("data")))
+    if problem:
+        errors["event_data"] = problem
+
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "name": name,
+        "display_name": display_name,
+        "description": description,
+        "page_type": page_type,
+        "page_url": page_url,
+        "event_type": event_type,
+        "selector": selector,
+        "scroll_depth": scroll_depth,
+        "meta_event_name": meta_event_name,
+        "event_data": event_data,
+        "is_active": _bool(data.get("is_active", True)),
+    }
+
+
+def _scroll_depth(value: Any) -> tuple[int | None, str | None]:
+    try:
+        depth = int(value)
+    except (TypeError, ValueError):
+        return None, "Scroll depth must be a whole percentage from 1 to 100"
+    if (isinstance(value, float) and not value.is_integer()) or not 1 <= depth <= 100:
+        return None, "Scroll depth must be a whole percentage from 1 to 100"
+    return depth, None
+
+
+def _event_data(value: Any) -> tuple[dict[str, Any], str | None]:
+    if value in (None, ""):
+        return {}, None
+    if isinstance(value, str):  # the admin form sends the JSON text
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}, "Default data must be valid JSON"
+    if not isinstance(value, dict):
+        return {}, "Default data must be a JSON object"
+    if len(json.dumps(value).encode()) > EVENT_DATA_MAX_BYTES:
+        return {}, f"Default data must be at most {EVENT_DATA_MAX_BYTES // 1024} KB"
+    return value, None
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.lower() in ("1", "true", "on", "yes")
+    return bool(value)
+
+
+def validate_settings(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a settings change; returns only the columns to write (absent keys stay as they are)."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    if "pixel_id" in data:
+        pixel_id = _text(data["pixel_id"]) if data["pixel_id"] is not None else ""
+        if pixel_id and not PIXEL_ID_PATTERN.match(pixel_id):
+            errors["pixel_id"] = "Pixel ID must be 5 to 20 digits"
+        clean["pixel_id"] = pixel_id or None
+    if data.get("clear_access_token"):
+        clean["access_token"] = None
+        clean["token_expires_at"] = None
+    elif _text(data.get("access_token")):
+        token = _text(data["access_token"])
+        if len(token) > 1024 or any(ch.isspace() for ch in token):
+            errors["access_token"] = "Access token looks malformed"  # noqa: S105 (a message)
+        clean["access_token"] = token
+    if "token_expires_at" in data and "token_expires_at" not in clean:
+        expires, problem = _expiry(data["token_expires_at"])
+        if problem:
+            errors["token_expires_at"] = problem
+        clean["token_expires_at"] = expires
+    for toggle in SETTINGS_TOGGLES:
+        if toggle in data:
+            if not isinstance(data[toggle], bool | str | int):
+                errors[toggle] = "must be true or false"
+            clean[toggle] = _bool(data[toggle])
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _expiry(value: Any) -> tuple[dt.datetime | None, str | None]:
+    if value in (None, ""):
+        return None, None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None, "Token expiry must be a date (YYYY-MM-DD) or an ISO date-time"
+    if parsed.tzinfo:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed, None

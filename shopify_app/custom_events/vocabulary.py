@@ -1,0 +1,56 @@
+"""The fixed vocabularies a custom event is checked against."""
+
+TRIGGERS = ("click", "submit", "change", "focus", "scroll", "load")
+TRIGGERS_NEEDING_SELECTOR = ("click", "submit", "change", "focus")
+
+# Shopify's `request.page_type` values (theme-liquid-docs objects.json).
+SHOPIFY_PAGE_TYPES = (
+    "404",
+    "article",
+    "blog",
+    "captcha",
+    "cart",
+    "collection",
+    "list-collections",
+    "customers/account",
+    "customers/activate_account",
+    "customers/addresses",
+    "customers/login",
+    "customers/order",
+    "customers/register",
+    "customers/reset_password",
+    "gift_card",
+    "index",
+    "metaobject",
+    "page",
+    "password",
+    "policy",
+    "product",
+    "search",
+)
+PAGE_TYPES = ("all", *SHOPIFY_PAGE_TYPES, "custom")
+
+# Meta's standard events (developers.facebook.com/docs/meta-pixel/reference).
+META_STANDARD_EVENTS = (
+    "AddPaymentInfo",
+    "AddToCart",
+    "AddToWishlist",
+    "CompleteRegistration",
+    "Contact",
+    "CustomizeProduct",
+    "Donate",
+    "FindLocation",
+    "InitiateCheckout",
+    "Lead",
+    "PageView",
+    "Purchase",
+    "Schedule",
+    "Search",
+    "StartTrial",
+    "SubmitApplication",
+    "Subscribe",
+    "ViewContent",
+)
+
+# Names the tracker and webhooks record themselves; a custom event may not take them.
+BUILT_IN_EVENT_NAMES = ("page_view", "purchase")
