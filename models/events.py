@@ -83,4 +83,5 @@ class Event(BaseModel):
             (("app_id", "event_name"), False),
             (("app_id", "event_id"), True),
             (("app_id", "order_id"), False),
+            (("app_id", "created_at"), False),  # migration 0007
         )
