@@ -18,7 +18,7 @@ from models.schema import HISTORY_TABLE, migrate
 from shopify_app import create_app
 from tests import pg
 
-pytest_plugins = ["tests.live"]
+pytest_plugins = ["tests.live", "tests.browser"]
 
 TEST_ENCRYPTION_KEY = "dGVzdC1vbmx5LWtleS1mb3Itc2lnaHRsaW5lLXRlc3Q="
 TEST_API_KEY = "test-api-key-0123456789abcdef"
