@@ -1,15 +1,28 @@
 """Durable event writes: each event stored once (by `event_id`), with its outbox rows, in one
-transaction, so an accepted event is never lost and never delivered twice."""
+transaction, so an accepted event is never lost and never delivered twice.
+
+`write_batches` writes several shops' batches in one transaction (the group committer hands it
+everything that queued up during the previous commit); PostgreSQL gets the rows through COPY."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models import AppSettings, Delivery, Event, db
+from models import AppSettings, Delivery, Event, db, utcnow
+from models.database import is_postgresql
 
 META = "meta"
+SQLITE_CHUNK = 200  # rows per INSERT: stays under SQLite's bound-variable limit
+
+# Every column but the key, in one order, so rows from many callers can share one statement.
+COLUMNS: list[str] = [f.column_name for f in Event._meta.sorted_fields if f.name != "id"]
+_DEFAULTS: dict[str, Any] = {
+    f.column_name: f.default for f in Event._meta.sorted_fields if f.default is not None
+}
+_JSON_COLUMNS = {"event_data"}
 
 
 @dataclass
@@ -19,6 +32,9 @@ class NewEvent:
     columns: dict[str, Any] = field(default_factory=dict)  # any other Event column
     meta_event_name: str | None = None  # Meta standard event this maps to, if any
     marketing_consent: bool = False  # shopper allowed marketing (ads) use
+
+
+Batch = tuple[str, Sequence[NewEvent]]  # (app_id, events)
 
 
 def meta_enabled(app_id: str) -> bool:
@@ -33,41 +49,103 @@ def write_events(app_id: str, events: Sequence[NewEvent]) -> list[str]:
     Meta deliveries are queued in the same transaction for new events that map to a Meta event,
     when the shop sends to Meta and the shopper gave marketing consent.
     """
-    if not events:
-        return []
-    rows = [
-        {**e.columns, "app_id": app_id, "event_id": e.event_id, "event_name": e.event_name}
-        for e in events
-    ]
+    return write_batches([(app_id, events)])[0]
+
+
+def write_batches(batches: Sequence[Batch]) -> list[list[str]]:
+    """`write_events` for many batches in one transaction; one list of new event_ids per batch."""
+    rows = [_row(app_id, e) for app_id, events in batches for e in events]
+    if not rows:
+        return [[] for _ in batches]
     with db.atomic():
+        new_ids = _insert_postgresql(rows) if is_postgresql(db) else _insert_sqlite(rows)
+        _queue_meta_deliveries(batches, new_ids)
+    return [
+        [e.event_id for e in events if (app_id, e.event_id) in new_ids]
+        for app_id, events in batches
+    ]
+
+
+def _row(app_id: str, event: NewEvent) -> dict[str, Any]:
+    row = {column: None for column in COLUMNS}
+    row.update(_DEFAULTS)
+    row.update(event.columns)
+    row.update(app_id=app_id, event_id=event.event_id, event_name=event.event_name)
+    if row["created_at"] is None or callable(row["created_at"]):
+        row["created_at"] = utcnow()
+    if callable(row["event_data"]):
+        row["event_data"] = row["event_data"]()
+    return row
+
+
+def _insert_sqlite(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    new_ids: dict[tuple[str, str], int] = {}
+    for start in range(0, len(rows), SQLITE_CHUNK):
         inserted = (
-            Event.insert_many(rows)
+            Event.insert_many(rows[start : start + SQLITE_CHUNK])
             .on_conflict_ignore()
-            .returning(Event.id, Event.event_id)
+            .returning(Event.id, Event.app_id, Event.event_id)
             .tuples()
             .execute()
         )
-        new_ids = {event_id: pk for pk, event_id in inserted}
-        _queue_meta_deliveries(app_id, events, new_ids)
-    return list(new_ids)
+        new_ids.update({(app_id, event_id): pk for pk, app_id, event_id in inserted})
+    return new_ids
 
 
-def _queue_meta_deliveries(
-    app_id: str, events: Sequence[NewEvent], new_ids: dict[str, int]
-) -> None:
+_STAGE_SQL = (
+    "CREATE TEMP TABLE IF NOT EXISTS events_stage "
+    "(LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+)
+_COLUMN_LIST = ", ".join(f'"{c}"' for c in COLUMNS)
+# Column names come from the model, never from input.
+_MERGE_SQL = (
+    f"INSERT INTO events ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM events_stage "  # noqa: S608
+    "ON CONFLICT (app_id, event_id) DO NOTHING RETURNING id, app_id, event_id"
+)
+
+
+def _insert_postgresql(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    # COPY cannot skip duplicates, so rows go to a per-connection staging table (emptied at
+    # commit) and one INSERT ... SELECT moves the new ones across.
+    connection = db.connection()
+    with connection.cursor() as cursor:
+        cursor.execute(_STAGE_SQL)
+        with cursor.copy(f"COPY events_stage ({_COLUMN_LIST}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_pg_value(c, row[c]) for c in COLUMNS])
+        cursor.execute(_MERGE_SQL)
+        inserted = cursor.fetchall()
+        cursor.execute("TRUNCATE events_stage")  # a failed merge must not leave rows behind
+    return {(app_id, event_id): pk for pk, app_id, event_id in inserted}
+
+
+def _pg_value(column: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if column in _JSON_COLUMNS:
+        return json.dumps(value)
+    if column == "ip_address":
+        return str(value)
+    return value
+
+
+def _queue_meta_deliveries(batches: Sequence[Batch], new_ids: dict[tuple[str, str], int]) -> None:
     wanted = [
-        e for e in events if e.event_id in new_ids and e.meta_event_name and e.marketing_consent
+        (app_id, e)
+        for app_id, events in batches
+        for e in events
+        if (app_id, e.event_id) in new_ids and e.meta_event_name and e.marketing_consent
     ]
-    if not wanted or not meta_enabled(app_id):
-        return
-    Delivery.insert_many(
-        [
-            {
-                "app_id": app_id,
-                "event": new_ids[e.event_id],
-                "destination": META,
-                "event_name": e.meta_event_name,
-            }
-            for e in wanted
-        ]
-    ).on_conflict_ignore().execute()
+    enabled = {app_id for app_id in {a for a, _ in wanted} if meta_enabled(app_id)}
+    rows = [
+        {
+            "app_id": app_id,
+            "event": new_ids[(app_id, e.event_id)],
+            "destination": META,
+            "event_name": e.meta_event_name,
+        }
+        for app_id, e in wanted
+        if app_id in enabled
+    ]
+    if rows:
+        Delivery.insert_many(rows).on_conflict_ignore().execute()

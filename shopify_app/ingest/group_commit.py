@@ -1,0 +1,122 @@
+"""Group commit: request threads hand their batches to one writer thread per process, which
+writes everything that queued up during its previous commit in a single transaction. Each
+request still waits for the commit that holds its events, so a reply always means "stored";
+under load, many requests share one commit (and one COPY) instead of paying one each."""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+
+from models import db
+from shopify_app.ingest.writer import Batch, NewEvent, write_batches
+
+log = logging.getLogger(__name__)
+
+MAX_EVENTS_PER_COMMIT = 5000  # bounds one transaction's size and the wait of its requests
+IDLE_EXIT_SECONDS = 2.0  # the thread ends when idle; the next request starts another
+
+Item = tuple[Batch, "Future[list[str]]"]
+
+
+class WriteTimeoutError(RuntimeError):
+    """The commit holding these events did not finish in time; they may or may not be stored."""
+
+
+class GroupCommitter:
+    """`submit(app_id, events)` blocks until the events are committed (or raises)."""
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        self._queue: queue.SimpleQueue[Item] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+        self.commits = 0  # transactions so far, for tests and benchmarks
+
+    def submit(self, app_id: str, events: Sequence[NewEvent]) -> list[str]:
+        """Store `events`; returns the event_ids that were new. Returns only after the commit."""
+        if not events:
+            return []
+        future: Future[list[str]] = Future()
+        self._queue.put(((app_id, events), future))
+        self._ensure_thread()
+        try:
+            return future.result(timeout=self.timeout)
+        except TimeoutError:
+            raise WriteTimeoutError("the write did not commit in time") from None
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            # After a fork (gunicorn) the parent's thread does not exist in the child.
+            if self._pid != os.getpid():
+                self._pid, self._thread = os.getpid(), None
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="sightline-group-commit", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=IDLE_EXIT_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    # Checked under the lock that submit's _ensure_thread takes: an item queued
+                    # before this point is seen here, one queued after finds no live thread.
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            self._commit(self._drain(first))
+
+    def _drain(self, first: Item) -> list[Item]:
+        items = [first]
+        size = len(first[0][1])
+        while size < MAX_EVENTS_PER_COMMIT:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            items.append(item)
+            size += len(item[0][1])
+        return items
+
+    def _commit(self, items: list[Item]) -> None:
+        try:
+            results = write_batches([batch for batch, _ in items])
+            self.commits += 1
+        except Exception:
+            log.exception("group commit of %d batches failed; writing them one by one", len(items))
+            _close_connection()
+            self._commit_each(items)
+            return
+        finally:
+            # Give the connection back (to the pool on PostgreSQL) between commits.
+            _close_connection()
+        for (_, future), new_ids in zip(items, results, strict=True):
+            future.set_result(new_ids)
+
+    def _commit_each(self, items: list[Item]) -> None:
+        # One bad batch must not fail the requests it happened to share a commit with.
+        for batch, future in items:
+            try:
+                future.set_result(write_batches([batch])[0])
+                self.commits += 1
+            except Exception as exc:
+                future.set_exception(exc)
+            finally:
+                _close_connection()
+
+
+def _close_connection() -> None:
+    try:
+        if not db.is_closed():
+            db.close()
+    except Exception:  # a broken connection may fail to close; the next use opens a new one
+        log.debug("closing a failed connection raised", exc_info=True)

@@ -1,0 +1,131 @@
+"""The ingest service behind POST /proxy/track: validate a batch, enrich it once, check each
+event against the shop's configuration, and store the accepted ones durably."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from shopify_app.ingest.context import PAGE_VIEW, ShopContext, ShopContextCache
+from shopify_app.ingest.enrich import attribution_from_url, enrich
+from shopify_app.ingest.fingerprint import SaltCache, fingerprint, today
+from shopify_app.ingest.group_commit import GroupCommitter
+from shopify_app.ingest.validate import BatchContext, ValidEvent, parse_batch
+from shopify_app.ingest.writer import NewEvent
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What the request itself tells about the shopper (never trusted from the body)."""
+
+    ip: str | None
+    user_agent: str | None
+    customer_id: str | None  # Shopify's logged_in_customer_id, covered by the proxy signature
+
+
+@dataclass
+class TrackResult:
+    accepted: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "rejected": self.rejected}
+
+
+@dataclass
+class Ingestor:
+    """Per-process collaborators of the service: caches and the group committer."""
+
+    committer: GroupCommitter = field(default_factory=GroupCommitter)
+    contexts: ShopContextCache = field(default_factory=ShopContextCache)
+    salts: SaltCache = field(default_factory=SaltCache)
+    geoip_city_db: str | None = None
+
+    def track(self, app_id: str, body: Any, facts: RequestFacts) -> TrackResult:
+        """Store the acceptable events of `body`; raises validate's errors for a bad shape."""
+        batch, events, rejected = parse_batch(body)
+        result = TrackResult(rejected=rejected)
+        if not events:
+            return result
+        shop = self.contexts.get(app_id)
+        refusal = _refusal(shop)
+        enrichment = enrich(
+            facts.user_agent,
+            facts.ip,
+            record_location=shop.record_location,
+            geoip_city_db=self.geoip_city_db,
+        )
+        if refusal is None and enrichment["is_bot"]:
+            refusal = "bot traffic is not recorded"
+        if refusal:
+            result.rejected += [{"index": e.index, "error": refusal} for e in events]
+            result.rejected.sort(key=lambda r: r["index"])
+            return result
+        shared = {
+            "user_agent": (facts.user_agent or "")[:512] or None,
+            "ip_address": enrichment["ip_address"],
+            "device_type": enrichment["device_type"],
+            "browser": enrichment["browser"],
+            "country": enrichment["country"],
+            "city": enrichment["city"],
+            "customer_id": facts.customer_id or None,
+            "fingerprint": fingerprint(
+                self.salts.salt_for(today()), app_id, facts.ip, facts.user_agent
+            ),
+            "source": "storefront",
+        }
+        accepted: list[NewEvent] = []
+        for event in events:
+            problem = _not_configured(shop, event.name)
+            if problem:
+                result.rejected.append({"index": event.index, "error": problem})
+                continue
+            accepted.append(_new_event(shop, batch, event, shared))
+        result.rejected.sort(key=lambda r: r["index"])
+        self.committer.submit(app_id, accepted)
+        result.accepted = len(accepted)  # duplicates of stored events count: they are stored
+        return result
+
+
+def _refusal(shop: ShopContext) -> str | None:
+    if not shop.installed:
+        return "the app is not installed on this shop"
+    if not shop.tracking_enabled:
+        return "tracking is turned off for this shop"
+    return None
+
+
+def _not_configured(shop: ShopContext, name: str) -> str | None:
+    if name == PAGE_VIEW:
+        return None if shop.track_page_views else "page views are turned off for this shop"
+    if name not in shop.custom_events:
+        return f"'{name}' is not an active custom event of this shop"
+    return None
+
+
+def _new_event(
+    shop: ShopContext, batch: BatchContext, event: ValidEvent, shared: dict[str, Any]
+) -> NewEvent:
+    # The tracker keeps the session's first-touch attribution; the page URL fills any gap.
+    attribution = {**attribution_from_url(event.page_url), **batch.attribution}
+    columns = {
+        **shared,
+        **attribution,
+        "event_data": event.data,
+        "page_url": event.page_url,
+        "page_type": event.page_type,
+        "referrer": batch.referrer,
+        "session_id": batch.session_id,
+        "fbp": batch.fbp,
+        "fbc": batch.fbc,
+        "value": event.value,
+        "currency": event.currency,
+        "marketing_consent": batch.marketing,
+    }
+    return NewEvent(
+        event_id=event.event_id,
+        event_name=event.name,
+        columns=columns,
+        meta_event_name=shop.meta_event_for(event.name),
+        marketing_consent=batch.marketing is True,
+    )

@@ -1,0 +1,185 @@
+"""Validation of storefront batches: the shape of the body, then each event on its own, so one
+bad event is rejected without losing the rest."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+from shopify_app.ingest.enrich import CLICK_ID_KEYS, UTM_KEYS
+
+MAX_EVENTS = 50
+MAX_URL_LENGTH = 2048
+MAX_DATA_BYTES = 4096
+MAX_VALUE = Decimal("1e12")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")  # event and session ids the tracker makes
+NAME = re.compile(r"[a-z0-9_]{1,64}")
+PAGE_TYPE = re.compile(r"[a-z0-9_/-]{1,64}")
+PRINTABLE = re.compile(r"[\x21-\x7e]{1,255}")  # cookie values such as _fbp and _fbc
+# Active ISO 4217 codes: a typo'd currency would silently corrupt revenue reports.
+_ISO_CODES = (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN "
+    "BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD "
+    "FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY "
+    "KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP "
+    "MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR "
+    "RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT "
+    "TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR "
+    "ZMW ZWG"
+)
+ISO_CURRENCIES = frozenset(_ISO_CODES.split())
+
+
+class BatchShapeError(ValueError):
+    """The body is JSON but not a batch; nothing in it can be accepted."""
+
+
+class BatchTooLargeError(ValueError):
+    """More events than one request may carry."""
+
+
+@dataclass
+class BatchContext:
+    """Facts the tracker sends once per batch: they hold for every event in it."""
+
+    session_id: str | None = None
+    marketing: bool | None = None
+    fbp: str | None = None
+    fbc: str | None = None
+    referrer: str | None = None
+    attribution: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ValidEvent:
+    index: int
+    event_id: str
+    name: str
+    page_url: str
+    page_type: str | None
+    data: dict[str, Any]
+    value: Decimal | None
+    currency: str | None
+
+
+def parse_batch(body: Any) -> tuple[BatchContext, list[ValidEvent], list[dict[str, Any]]]:
+    """(context, valid events, rejected entries {"index", "error"}) of one decoded body."""
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        raise BatchShapeError("body must be an object with an 'events' list")
+    raw_events = body["events"]
+    if len(raw_events) > MAX_EVENTS:
+        raise BatchTooLargeError(f"at most {MAX_EVENTS} events per request")
+    valid: list[ValidEvent] = []
+    rejected: list[dict[str, Any]] = []
+    for index, raw in enumerate(raw_events):
+        try:
+            valid.append(_event(index, raw))
+        except ValueError as exc:
+            rejected.append({"index": index, "error": str(exc)})
+    return _context(body), valid, rejected
+
+
+def _context(body: dict[str, Any]) -> BatchContext:
+    # Context fields are best effort: a malformed one is dropped, the events still count.
+    attribution = body.get("attribution")
+    return BatchContext(
+        session_id=_match(TOKEN, body.get("session_id")),
+        marketing=body.get("marketing") if isinstance(body.get("marketing"), bool) else None,
+        fbp=_match(PRINTABLE, body.get("fbp")),
+        fbc=_match(PRINTABLE, body.get("fbc")),
+        referrer=_url_or_none(body.get("referrer")),
+        attribution={
+            key: value[:255]
+            for key, value in (attribution.items() if isinstance(attribution, dict) else ())
+            if key in UTM_KEYS + CLICK_ID_KEYS and _storable_text(value)
+        },
+    )
+
+
+def _event(index: int, raw: Any) -> ValidEvent:
+    if not isinstance(raw, dict):
+        raise ValueError("event must be an object")
+    event_id = _match(TOKEN, raw.get("id"))
+    if event_id is None:
+        raise ValueError("id must be 8-64 letters, digits, '_' or '-'")
+    name = _match(NAME, raw.get("name"))
+    if name is None:
+        raise ValueError("name must be 1-64 lowercase letters, digits or '_'")
+    page_url = _url_or_none(raw.get("url"))
+    if page_url is None:
+        raise ValueError(f"url must be an http(s) URL of at most {MAX_URL_LENGTH} characters")
+    page_type = raw.get("page_type")
+    if page_type is not None and _match(PAGE_TYPE, page_type) is None:
+        raise ValueError("page_type is not a page type")
+    data = raw.get("data")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict) or len(_storable_json(data)) > MAX_DATA_BYTES:
+        raise ValueError(f"data must be an object of at most {MAX_DATA_BYTES} bytes as JSON")
+    value = _value(raw.get("value"))
+    currency = raw.get("currency")
+    if currency is not None and (not isinstance(currency, str) or currency not in ISO_CURRENCIES):
+        raise ValueError("currency must be an ISO 4217 code such as EUR")
+    return ValidEvent(index, event_id, name, page_url, page_type, data, value, currency)
+
+
+def _storable_json(data: dict[str, Any]) -> bytes:
+    # PostgreSQL's JSONB refuses NaN, NUL characters and lone surrogates: refuse them here, as
+    # the event's own error, rather than fail the whole commit.
+    try:
+        encoded = json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (ValueError, RecursionError):
+        raise ValueError("data must be plain JSON text") from None
+    if b"\\u0000" in encoded or b"\x00" in encoded:
+        raise ValueError("data must not contain NUL characters")
+    return encoded
+
+
+def _value(raw: Any) -> Decimal | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise ValueError("value must be a number")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise ValueError("value must be a finite number")
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValueError("value must be a number") from None
+    if value.is_finite() and 0 <= value < MAX_VALUE:
+        value = value.quantize(Decimal("0.01"))  # may round up to the bound: checked again
+        if value < MAX_VALUE:
+            return value
+    raise ValueError("value must be between 0 and 10^12")
+
+
+def _match(pattern: re.Pattern[str], raw: Any) -> str | None:
+    return raw if isinstance(raw, str) and pattern.fullmatch(raw) else None
+
+
+def _storable_text(raw: Any) -> bool:
+    """A non-empty string the database can hold: valid UTF-8 and no NUL characters."""
+    if not isinstance(raw, str) or not raw or "\0" in raw:
+        return False
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, which JSON can carry
+        return False
+    return True
+
+
+def _url_or_none(raw: Any) -> str | None:
+    if not _storable_text(raw) or len(raw) > MAX_URL_LENGTH:
+        return None
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in raw for c in "\r\n"):
+        return None
+    return raw

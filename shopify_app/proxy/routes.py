@@ -1,0 +1,99 @@
+"""GET /proxy/config and POST /proxy/track: verify Shopify's signature first, then parse,
+call the service, and shape the reply."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from flask.sansio.blueprints import BlueprintSetupState
+
+from shopify_app.errors import json_error
+from shopify_app.ingest.group_commit import WriteTimeoutError
+from shopify_app.ingest.track import Ingestor, RequestFacts
+from shopify_app.ingest.validate import BatchShapeError, BatchTooLargeError
+from shopify_app.proxy import bp
+from shopify_app.proxy.ratelimit import RateLimiter
+from shopify_app.proxy.signature import SignatureError, verify
+from shopify_app.storefront_config import build_storefront_config
+
+MAX_BODY_BYTES = 64 * 1024
+DEFAULT_RATE_PER_SECOND = 50.0  # per shop and worker: a busy store sends a few batches a second
+DEFAULT_RATE_BURST = 200.0
+CONFIG_MAX_AGE = 60  # seconds a browser may reuse the fetched config
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    app: Flask = state.app
+    app.extensions["sightline_ingest"] = Ingestor(geoip_city_db=app.config.get("GEOIP_CITY_DB"))
+    app.extensions["sightline_proxy_limiter"] = RateLimiter(
+        float(app.config.get("PROXY_RATE_PER_SECOND", DEFAULT_RATE_PER_SECOND)),
+        float(app.config.get("PROXY_RATE_BURST", DEFAULT_RATE_BURST)),
+    )
+
+
+@bp.before_request
+def _verify_signature() -> Response | None:
+    secrets = [
+        current_app.config["SHOPIFY_API_SECRET"],
+        current_app.config["SHOPIFY_API_SECRET_OLD"],
+    ]
+    try:
+        g.proxy = verify(list(request.args.items(multi=True)), secrets)
+    except SignatureError as exc:
+        return json_error(str(exc), 401)
+    limiter: RateLimiter = current_app.extensions["sightline_proxy_limiter"]
+    if not limiter.allow(g.proxy.shop):
+        return json_error("too many requests", 429, {"Retry-After": str(limiter.retry_after())})
+    return None
+
+
+@bp.get("/config")
+def config() -> Response:
+    response = jsonify(build_storefront_config(g.proxy.shop))
+    response.headers["Cache-Control"] = f"private, max-age={CONFIG_MAX_AGE}"
+    return response
+
+
+@bp.post("/track")
+def track() -> Response:
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return json_error(f"body larger than {MAX_BODY_BYTES} bytes", 413)
+    raw = request.stream.read(MAX_BODY_BYTES + 1)  # also bounds bodies sent without a length
+    if len(raw) > MAX_BODY_BYTES:
+        return json_error(f"body larger than {MAX_BODY_BYTES} bytes", 413)
+    try:
+        body = _decode(raw)
+    except ValueError:
+        return json_error("body is not valid JSON", 400)
+    ingestor: Ingestor = current_app.extensions["sightline_ingest"]
+    try:
+        result = ingestor.track(g.proxy.shop, body, _facts())
+    except BatchTooLargeError as exc:
+        return json_error(str(exc), 413)
+    except BatchShapeError as exc:
+        return json_error(str(exc), 422)
+    except WriteTimeoutError as exc:
+        return json_error(str(exc), 503, {"Retry-After": "5"})
+    return jsonify(result.as_json())
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, RecursionError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _facts() -> RequestFacts:
+    # Shopify's proxy puts the shopper's address first in X-Forwarded-For; it only feeds
+    # location statistics, so a spoofed value misleads nobody but its sender.
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    ip = forwarded.split(",")[0].strip() or request.remote_addr
+    return RequestFacts(
+        ip=ip,
+        user_agent=request.headers.get("User-Agent"),
+        customer_id=g.proxy.logged_in_customer_id,
+    )
