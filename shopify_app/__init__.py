@@ -27,7 +27,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from shopify_app.api import bp as api_bp
     from shopify_app.health import bp as health_bp
+    from shopify_app.proxy import bp as proxy_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(proxy_bp)
     app.register_blueprint(api_bp)
     return app
