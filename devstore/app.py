@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 from devstore.state import DevstoreConfig, DevstoreState
 
 # Feature modules, each exposing `bp` (a Blueprint) that reads `current_app.extensions["devstore"]`.
-FEATURES: list[str] = []
+FEATURES: list[str] = ["devstore.webhooks"]
 
 
 def create_devstore(config: DevstoreConfig) -> Flask:

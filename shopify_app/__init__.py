@@ -32,4 +32,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(proxy_bp)
     app.register_blueprint(api_bp)
+
+    from webhooks.api import bp as data_requests_api_bp
+    from webhooks.routes import bp as webhooks_bp
+
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(data_requests_api_bp)
     return app

@@ -1,0 +1,48 @@
+"""Signature variants over real HTTP: nothing is stored unless the body is authentic."""
+
+from __future__ import annotations
+
+from devstore import webhooks as shopify
+from models import WebhookDelivery, WebhookStatus
+from tests.conftest import TEST_API_SECRET
+from tests.webhooks.conftest import OLD_SECRET, SHOP, inbox, purchases
+
+
+def test_missing_signature_is_refused_and_nothing_stored(hooks):
+    sent = hooks.send("orders/paid", hooks.order(), headers={"X-Shopify-Hmac-Sha256": ""})
+    assert sent.status == 401
+    assert sent.body == {"error": "invalid webhook signature"}
+    assert WebhookDelivery.select().count() == 0
+
+
+def test_wrong_signature_is_refused_and_nothing_stored(hooks):
+    sent = hooks.send("orders/paid", hooks.order(), secret="not-the-app-secret")
+    assert sent.status == 401
+    assert WebhookDelivery.select().count() == 0
+    assert purchases() == []
+
+
+def test_old_secret_is_accepted_during_rotation(hooks):
+    sent = hooks.send("orders/paid", hooks.order(), secret=OLD_SECRET)
+    assert sent.status == 200
+    assert [d.status for d in inbox()] == [WebhookStatus.PROCESSED]
+    assert len(purchases()) == 1
+
+
+def test_body_altered_by_one_byte_is_refused(hooks):
+    body = shopify.encode(hooks.order(total_price="59.80"))
+    signed = shopify.headers_for("orders/paid", SHOP, body, TEST_API_SECRET, webhook_id="w1")
+    tampered = body.replace(b'"total_price":"59.80"', b'"total_price":"59.89"')
+    assert len(tampered) == len(body) and tampered != body
+    sent = hooks.send("orders/paid", tampered, headers=signed)
+    assert sent.status == 401
+    assert WebhookDelivery.select().count() == 0
+
+
+def test_unprefixed_events_headers_are_accepted(hooks):
+    payload = hooks.order()
+    payload["shop_domain"] = SHOP  # the Events delivery type has no shop-domain header
+    sent = hooks.send("orders/paid", payload, style=shopify.EVENTS)
+    assert sent.status == 200
+    assert [(d.topic, d.app_id) for d in inbox()] == [("orders/paid", SHOP)]
+    assert len(purchases()) == 1

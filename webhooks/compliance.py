@@ -1,0 +1,84 @@
+"""The mandatory privacy-law topics: `shop/redact`, `customers/redact`, `customers/data_request`."""
+
+from __future__ import annotations
+
+from peewee import Table
+
+from models import CustomerDataRequest, db
+from models.schema import HISTORY_TABLE
+from webhooks import customer_data
+from webhooks.context import Delivery
+from webhooks.payload import identifier, identifiers, mapping, text
+
+# Tables keyed by something other than app_id; every other table with an app_id column is
+# found by looking at the schema, so tables added later are erased without touching this file.
+SHOP_KEY_COLUMNS = {"shops": "domain"}
+
+
+def redact_shop(delivery: Delivery) -> None:
+    """Delete every row of the shop, in every table (48 h after uninstall)."""
+    erase_shop(delivery.shop)
+
+
+def erase_shop(shop: str) -> dict[str, int]:
+    """Delete every row whose app_id (or, for shops, domain) is `shop`; returns counts by table."""
+    database = db.obj
+    counts: dict[str, int] = {}
+    for table in _tables_children_first(database):
+        columns = {c.name for c in database.get_columns(table)}
+        key = SHOP_KEY_COLUMNS.get(table) or ("app_id" if "app_id" in columns else None)
+        if key is None:
+            continue
+        target = Table(table).bind(database)
+        counts[table] = target.delete().where(getattr(target.c, key) == shop).execute()
+    return counts
+
+
+def _tables_children_first(database) -> list[str]:  # type: ignore[no-untyped-def]
+    # Rows that reference other rows go first, so no foreign key is ever left dangling.
+    tables = [t for t in database.get_tables() if t != HISTORY_TABLE]
+    has_parent = {t for t in tables if database.get_foreign_keys(t)}
+    return sorted(tables, key=lambda t: (t not in has_parent, t))
+
+
+def redact_customer(delivery: Delivery) -> None:
+    """Erase the customer's events (their orders and sessions), hashes and exports."""
+    payload = delivery.payload
+    customer = mapping(payload.get("customer"))
+    customer_data.erase(
+        delivery.shop,
+        _customer_id(customer),
+        identifiers(payload.get("orders_to_redact"), "orders_to_redact"),
+    )
+
+
+def record_data_request(delivery: Delivery) -> None:
+    """Assemble the customer's data and keep it for the merchant (admin API / page)."""
+    payload = delivery.payload
+    customer_id = _customer_id(mapping(payload.get("customer")))
+    orders = identifiers(payload.get("orders_requested"), "orders_requested")
+    request_id = text(mapping(payload.get("data_request")).get("id"), 64) or delivery.webhook_id
+    document = customer_data.export(delivery.shop, customer_id, orders, request_id)
+    (
+        CustomerDataRequest.insert(
+            app_id=delivery.shop,
+            request_id=request_id,
+            customer_id=customer_id,
+            orders_requested=orders,
+            document=document,
+        )
+        .on_conflict(
+            conflict_target=[CustomerDataRequest.app_id, CustomerDataRequest.request_id],
+            update={
+                CustomerDataRequest.customer_id: customer_id,
+                CustomerDataRequest.orders_requested: orders,
+                CustomerDataRequest.document: document,
+            },
+        )
+        .execute()
+    )
+
+
+def _customer_id(customer: dict) -> str | None:  # type: ignore[type-arg]
+    value = customer.get("id")
+    return None if value is None else identifier(value, "customer id")

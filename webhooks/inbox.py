@@ -1,0 +1,151 @@
+"""The durable inbox: store each delivery once (by webhook id), then process it; a delivery that
+fails keeps its body and error and is processed again later.
+
+Processing happens inline, right after the raw body is committed: a handler is one short
+transaction (milliseconds), so the acknowledgement stays fast without a queue to run. Whatever
+goes wrong after the commit leaves the row `failed` (or, if the process died, `received`), and
+`retry_failed_webhooks` (`sightline webhooks-retry`) picks it up. Shopify's own retry of a
+failed delivery (same webhook id) is processed again too. Handlers are idempotent, so a delivery
+processed twice by a race between the two changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from dataclasses import dataclass
+
+from models import WebhookDelivery, WebhookStatus, db, utcnow
+from webhooks.context import Delivery
+from webhooks.dispatch import handler_for
+from webhooks.envelope import Envelope
+from webhooks.payload import PayloadError, parse_object
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10  # after this many failures a delivery stays failed for a human to look at
+STALE_AFTER = dt.timedelta(minutes=5)  # `received` this long means the process died mid-way
+MAX_ERROR = 2000
+
+
+class Outcome(enum.Enum):
+    PROCESSED = "processed"
+    DUPLICATE = "duplicate"  # seen before and not failed: nothing changes
+    REJECTED = "rejected"  # bad input (malformed JSON, missing fields): kept as failed
+    FAILED = "failed"  # unexpected error: kept as failed, retried later
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    error: str | None = None
+
+
+def receive(envelope: Envelope, body: bytes, *, geoip_city_db: str | None = None) -> Result:
+    """Store a verified delivery (committed) unless already stored, then process it."""
+    stored = (
+        WebhookDelivery.insert(
+            webhook_id=envelope.webhook_id,
+            app_id=envelope.shop,
+            topic=envelope.topic,
+            body=_storable(body),
+        )
+        .on_conflict_ignore()
+        .returning(WebhookDelivery.id)
+        .tuples()
+        .execute()
+    )
+    rows = list(stored)
+    if rows:
+        delivery = WebhookDelivery.get_by_id(rows[0][0])
+    else:
+        delivery = WebhookDelivery.get(WebhookDelivery.webhook_id == envelope.webhook_id)
+        if delivery.status != WebhookStatus.FAILED:
+            return Result(Outcome.DUPLICATE)
+        # Shopify retries what we answered with an error: take the chance to process it again.
+    return process(delivery, geoip_city_db=geoip_city_db)
+
+
+def process(delivery: WebhookDelivery, *, geoip_city_db: str | None = None) -> Result:
+    """Run the topic's handler; on success the row is `processed` and its body dropped."""
+    handler = handler_for(delivery.topic)
+    try:
+        payload = parse_object(delivery.body)
+        with db.atomic():
+            # The first statement writes, so SQLite takes its write lock before any read.
+            _mark_processed(delivery)
+            if handler is not None:
+                handler(
+                    Delivery(
+                        shop=delivery.app_id,
+                        topic=delivery.topic,
+                        webhook_id=delivery.webhook_id,
+                        payload=payload,
+                        received_at=delivery.received_at,
+                        geoip_city_db=geoip_city_db,
+                    )
+                )
+    except PayloadError as exc:
+        _mark_failed(delivery, str(exc))
+        return Result(Outcome.REJECTED, str(exc))
+    except Exception as exc:
+        log.exception("webhook %s (%s) failed", delivery.webhook_id, delivery.topic)
+        _mark_failed(delivery, f"{type(exc).__name__}: {exc}")
+        return Result(Outcome.FAILED, str(exc))
+    return Result(Outcome.PROCESSED)
+
+
+@dataclass(frozen=True)
+class RetryReport:
+    processed: int
+    failed: int
+
+
+def retry_failed_webhooks(limit: int = 500, *, geoip_city_db: str | None = None) -> RetryReport:
+    """Process again failed deliveries (below MAX_ATTEMPTS) and ones stuck in `received`."""
+    stale = utcnow() - STALE_AFTER
+    due = (
+        WebhookDelivery.select()
+        .where(
+            (
+                (WebhookDelivery.status == WebhookStatus.FAILED)
+                & (WebhookDelivery.attempts < MAX_ATTEMPTS)
+            )
+            | (
+                (WebhookDelivery.status == WebhookStatus.RECEIVED)
+                & (WebhookDelivery.received_at < stale)
+            )
+        )
+        .order_by(WebhookDelivery.received_at, WebhookDelivery.id)
+        .limit(limit)
+    )
+    results = [process(delivery, geoip_city_db=geoip_city_db) for delivery in list(due)]
+    processed = sum(r.outcome is Outcome.PROCESSED for r in results)
+    return RetryReport(processed=processed, failed=len(results) - processed)
+
+
+def _storable(body: bytes) -> str:
+    # The text column cannot hold invalid UTF-8 or NUL (PostgreSQL); such a body is not JSON
+    # anyway, and keeping a readable copy lets someone see what arrived.
+    return body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+
+
+def _mark_processed(delivery: WebhookDelivery) -> None:
+    # The body is dropped once processed: it holds customer data (email, phone, address) that
+    # we have no further use for, and a redaction could not reach it inside raw JSON.
+    WebhookDelivery.update(
+        status=WebhookStatus.PROCESSED,
+        attempts=WebhookDelivery.attempts + 1,
+        processed_at=utcnow(),
+        last_error=None,
+        body="",
+    ).where(WebhookDelivery.id == delivery.id).execute()
+
+
+def _mark_failed(delivery: WebhookDelivery, error: str) -> None:
+    WebhookDelivery.update(
+        status=WebhookStatus.FAILED,
+        attempts=WebhookDelivery.attempts + 1,
+        last_error=error[:MAX_ERROR],
+    ).where(WebhookDelivery.id == delivery.id).execute()

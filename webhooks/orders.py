@@ -1,0 +1,133 @@
+"""`orders/create` and `orders/paid` → one `purchase` event per order, attributed and enriched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models import AppSettings, Shop, ShopState, utcnow
+from shopify_app.ingest.enrich import enrich
+from shopify_app.ingest.writer import NewEvent, write_events
+from webhooks.attribution import attribution, marketing_consent, note_attributes
+from webhooks.context import Delivery
+from webhooks.identity import user_data
+from webhooks.payload import PayloadError, identifier, mapping, money, text, timestamp
+
+PURCHASE = "purchase"
+META_PURCHASE = "Purchase"
+# Without a recorded choice (the tracker was blocked or never ran) the Purchase still goes to
+# Meta: a server-side purchase is what the merchant installed us for, and it is the common
+# practice of Shopify's own channels. An explicit "0" from the tracker always wins.
+CONSENT_WHEN_UNKNOWN = True
+
+
+def purchase_event_id(order_id: str) -> str:
+    """One id per order, so orders/create, orders/paid and any retry collapse into one event."""
+    return f"order-{order_id}"
+
+
+def record_purchase(delivery: Delivery) -> None:
+    """Store the order's purchase once (and queue Meta's Purchase when the shop sends to Meta)."""
+    order = delivery.payload
+    order_id = identifier(order.get("id"), "order id")
+    if _uninstalled(delivery.shop):
+        return  # a late retry after uninstall: the merchant no longer wants us to record
+    currency = text(order.get("currency"), 3)
+    if not currency or len(currency) != 3 or not currency.isalpha():
+        raise PayloadError("order currency is missing or not an ISO 4217 code")
+    value = money(order.get("total_price"), "order total_price")
+    ordered_at = (
+        timestamp(order.get("processed_at")) or timestamp(order.get("created_at")) or utcnow()
+    )
+    attributes = note_attributes(order)
+    landing_url = _landing_url(delivery.shop, text(order.get("landing_site"), 2048))
+    client = mapping(order.get("client_details"))
+    consent = marketing_consent(attributes)
+    settings = AppSettings.get_or_none(AppSettings.app_id == delivery.shop)
+    found = enrich(
+        text(client.get("user_agent"), 2048),
+        text(order.get("browser_ip")) or text(client.get("browser_ip")),
+        record_location=settings.record_location if settings else True,
+        geoip_city_db=delivery.geoip_city_db,
+    )
+    customer = mapping(order.get("customer"))
+    columns: dict[str, Any] = {
+        "source": "webhook",
+        "order_id": order_id,
+        "value": value,
+        "currency": currency.upper(),
+        "page_url": landing_url,
+        "referrer": text(order.get("referring_site"), 2048),
+        "user_agent": text(client.get("user_agent"), 2048),
+        "ip_address": found["ip_address"],
+        "device_type": found["device_type"],
+        "browser": found["browser"],
+        "country": found["country"],
+        "city": found["city"],
+        "created_at": ordered_at,
+        "marketing_consent": consent,
+        "customer_id": _optional_id(customer.get("id")),
+        "event_data": _event_data(order, delivery.topic),
+        **attribution(attributes, landing_url, ordered_at),
+    }
+    write_events(
+        delivery.shop,
+        [
+            NewEvent(
+                event_id=purchase_event_id(order_id),
+                event_name=PURCHASE,
+                columns=columns,
+                meta_event_name=META_PURCHASE,
+                marketing_consent=CONSENT_WHEN_UNKNOWN if consent is None else consent,
+            )
+        ],
+    )
+
+
+def _uninstalled(shop: str) -> bool:
+    state = Shop.select(Shop.state).where(Shop.domain == shop).scalar()
+    return state == ShopState.UNINSTALLED
+
+
+def _landing_url(shop: str, landing_site: str | None) -> str | None:
+    # Shopify gives the path the shopper landed on ("/products/x?utm_source=..."); the shop's
+    # own domain is the best host we know for it.
+    if not landing_site:
+        return None
+    if landing_site.startswith("/"):
+        return f"https://{shop}{landing_site}"
+    return landing_site
+
+
+def _optional_id(value: Any) -> str | None:
+    try:
+        return identifier(value, "customer id")
+    except PayloadError:
+        return None
+
+
+def _event_data(order: dict[str, Any], topic: str) -> dict[str, Any]:
+    """What reports and the Conversions API need beyond the columns: items and matching keys."""
+    items = []
+    for line in order.get("line_items") or []:
+        if not isinstance(line, dict):
+            continue
+        items.append(
+            {
+                "product_id": text(line.get("product_id"), 32),
+                "variant_id": text(line.get("variant_id"), 32),
+                "sku": text(line.get("sku")),
+                "title": text(line.get("title")),
+                "quantity": line.get("quantity") if isinstance(line.get("quantity"), int) else 1,
+                "price": text(line.get("price"), 32),
+            }
+        )
+    return {
+        "order_name": text(order.get("name"), 64),
+        "order_number": text(order.get("order_number"), 32),
+        "financial_status": text(order.get("financial_status"), 32),
+        "test": order.get("test") is True,
+        "topic": topic,
+        "line_items": items,
+        "num_items": sum(item["quantity"] for item in items),
+        "user_data": user_data(order),
+    }

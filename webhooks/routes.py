@@ -1,0 +1,38 @@
+"""`POST /webhooks`: every topic Shopify sends, verified before anything else runs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from shopify_app.auth.guards import app_secrets
+from shopify_app.database import DB_ERRORS
+from shopify_app.errors import json_error
+from webhooks.dispatch import handler_for
+from webhooks.envelope import EnvelopeError, read_envelope
+from webhooks.inbox import Outcome, receive
+from webhooks.verify import is_authentic, shopify_header
+
+bp = Blueprint("webhooks", __name__)
+
+
+@bp.post("/webhooks")
+def webhooks():  # type: ignore[no-untyped-def]
+    body = request.get_data(cache=False)
+    if not is_authentic(body, shopify_header(request.headers, "Hmac-Sha256"), app_secrets()):
+        return json_error("invalid webhook signature", 401)
+    try:
+        envelope = read_envelope(request.headers, body)
+    except EnvelopeError as exc:
+        return json_error(str(exc), 400)
+    if handler_for(envelope.topic) is None:
+        return jsonify(status="ignored", topic=envelope.topic)
+    try:
+        result = receive(envelope, body, geoip_city_db=current_app.config["GEOIP_CITY_DB"])
+    except DB_ERRORS:
+        current_app.logger.exception("webhook %s not stored", envelope.webhook_id)
+        # Not stored: a 5xx makes Shopify deliver it again.
+        return json_error("temporarily unavailable", 503, {"Retry-After": "5"})
+    if result.outcome is Outcome.REJECTED:
+        return json_error(f"unprocessable payload: {result.error}", 400)
+    # FAILED is acknowledged too: the delivery is stored and `sightline webhooks-retry` owns it.
+    return jsonify(status=result.outcome.value)
