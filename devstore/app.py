@@ -9,7 +9,11 @@ from flask import Flask, jsonify
 from devstore.state import DevstoreConfig, DevstoreState
 
 # Feature modules, each exposing `bp` (a Blueprint) that reads `current_app.extensions["devstore"]`.
-FEATURES: list[str] = ["devstore.webhooks"]
+FEATURES: list[str] = [
+    "devstore.oauth",
+    "devstore.admin_api",
+    "devstore.webhooks",
+]
 
 
 def create_devstore(config: DevstoreConfig) -> Flask:

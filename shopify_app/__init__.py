@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from shopify_app import database, errors
+from shopify_app import auth, database, errors
 from shopify_app.config import describe_mode, load_settings
 
 log = logging.getLogger("sightline")
@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from shopify_app.proxy import bp as proxy_bp
 
     app.register_blueprint(health_bp)
+    auth.init_app(app)  # app home, sign-in routes, security headers, admin shell context
     app.register_blueprint(proxy_bp)
     app.register_blueprint(api_bp)
 

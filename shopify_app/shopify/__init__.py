@@ -1,0 +1,1 @@
+"""Shopify's Admin API: OAuth token endpoint, GraphQL client, token storage, config sync."""
