@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)
     errors.init_app(app)
 
+    from shopify_app.admin import bp as admin_bp
     from shopify_app.api import bp as api_bp
     from shopify_app.health import bp as health_bp
     from shopify_app.proxy import bp as proxy_bp
@@ -33,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)  # app home, sign-in routes, security headers, admin shell context
     app.register_blueprint(proxy_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
 
     from webhooks.api import bp as data_requests_api_bp
     from webhooks.routes import bp as webhooks_bp

@@ -1,0 +1,80 @@
+"""Plain-language summaries and page facts for the admin templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from models import CustomEvent, Event
+from shopify_app.custom_events.vocabulary import META_STANDARD_EVENTS, SHOPIFY_PAGE_TYPES
+
+TRIGGER_LABELS = {
+    "click": "Click",
+    "submit": "Form submit",
+    "change": "Field change",
+    "focus": "Field focus",
+    "scroll": "Scroll depth",
+    "load": "Page load",
+}
+APP_EMBED_HANDLE = "sightline"  # the app embed block's file name in theme_extension/blocks/
+
+
+def trigger_summary(event: CustomEvent) -> str:
+    """`Click on .wishlist-btn · product pages`."""
+    what = TRIGGER_LABELS.get(event.event_type, event.event_type)
+    if event.selector:
+        what += f" on {event.selector}"
+    elif event.event_type == "scroll" and event.scroll_depth:
+        what += f" {event.scroll_depth}%"
+    return f"{what} · {page_summary(event)}"
+
+
+def page_summary(event: CustomEvent) -> str:
+    if event.page_type == "all":
+        return "all pages"
+    if event.page_type == "custom":
+        return f"pages matching {event.page_url}"
+    return f"{event.page_type} pages"
+
+
+def trigger_choices() -> list[tuple[str, str]]:
+    return list(TRIGGER_LABELS.items())
+
+
+def page_type_choices() -> list[tuple[str, str]]:
+    labels = [
+        (page, page.replace("/", ": ").replace("_", " ").capitalize())
+        for page in SHOPIFY_PAGE_TYPES
+    ]
+    return [("all", "All pages"), *labels, ("custom", "Custom URL pattern")]
+
+
+def meta_event_choices() -> tuple[str, ...]:
+    return META_STANDARD_EVENTS
+
+
+def event_data_json(event: CustomEvent) -> str:
+    return json.dumps(event.event_data, indent=2) if event.event_data else ""
+
+
+def first_storefront_event_at(app_id: str) -> dt.datetime | None:
+    """When the embed first reported in (uses the (app_id, created_at) index)."""
+    first = (
+        Event.select(Event.created_at)
+        .where((Event.app_id == app_id) & (Event.source == "storefront"))
+        .order_by(Event.created_at)
+        .limit(1)
+        .first()
+    )
+    return first.created_at if first else None
+
+
+def onboarding(app_id: str, api_key: str) -> dict[str, Any]:
+    return {
+        "theme_editor_url": (
+            f"https://{app_id}/admin/themes/current/editor"
+            f"?context=apps&activateAppId={api_key}/{APP_EMBED_HANDLE}"
+        ),
+        "first_event_at": first_storefront_event_at(app_id),
+    }

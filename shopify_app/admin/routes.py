@@ -1,0 +1,84 @@
+"""Admin pages. Each reads through the same services as the JSON API; forms save through it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g, render_template
+
+from models import CustomEvent
+from shopify_app.admin import bp, presenters
+from shopify_app.auth.guards import require_embedded_document
+from shopify_app.custom_events.service import CustomEventNotFoundError, get_event, list_events
+from shopify_app.custom_events.settings_service import get_settings, settings_to_dict
+from shopify_app.custom_events.sync import sync_state
+from shopify_app.errors import json_error
+
+SETTINGS_TOGGLES = (
+    ("tracking_enabled", "Record storefront events", "Turn off to pause all storefront tracking."),
+    ("track_page_views", "Record page views", "A page_view event for every page a shopper opens."),
+    ("send_to_meta", "Send mapped events to Meta", "Uses your pixel ID and access token above."),
+    (
+        "record_location",
+        "Record location",
+        "Country and city from the shopper's IP. Off: no IP or location is stored.",
+    ),
+)
+
+
+def _page(template: str, **context: Any) -> str:
+    return render_template(
+        template,
+        id_token=g.id_token.raw,
+        auth_query=g.auth_query,
+        sync=sync_state(g.shop),
+        shop=g.shop,
+        **context,
+    )
+
+
+@bp.get("/events")
+@require_embedded_document
+def events():  # type: ignore[no-untyped-def]
+    return _page(
+        "admin/events.html",
+        events=list_events(g.shop),
+        trigger_summary=presenters.trigger_summary,
+        onboarding=presenters.onboarding(g.shop, current_app.config["SHOPIFY_API_KEY"]),
+    )
+
+
+@bp.get("/events/new")
+@require_embedded_document
+def new_event():  # type: ignore[no-untyped-def]
+    return _event_form(CustomEvent(event_type="click", page_type="all", is_active=True))
+
+
+@bp.get("/events/<int:event_id>/edit")
+@require_embedded_document
+def edit_event(event_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return _event_form(get_event(g.shop, event_id))
+    except CustomEventNotFoundError:
+        return json_error("custom event not found", 404)
+
+
+def _event_form(event: CustomEvent) -> str:
+    return _page(
+        "admin/event_form.html",
+        event=event,
+        event_data_json=presenters.event_data_json(event),
+        triggers=presenters.trigger_choices(),
+        page_types=presenters.page_type_choices(),
+        meta_events=presenters.meta_event_choices(),
+    )
+
+
+@bp.get("/settings")
+@require_embedded_document
+def settings():  # type: ignore[no-untyped-def]
+    return _page(
+        "admin/settings.html",
+        settings=settings_to_dict(get_settings(g.shop)),
+        toggles=SETTINGS_TOGGLES,
+    )
