@@ -94,6 +94,32 @@ def migrate() -> None:
     )
 
 
+@main.command("webhooks-retry")
+@click.option("--limit", type=int, default=500, show_default=True)
+@_one_line_errors
+def webhooks_retry(limit: int) -> None:
+    """Process again webhook deliveries that failed or were interrupted (run it from cron)."""
+    from models import db, open_database
+    from models.crypto import configure_cipher
+    from models.schema import ensure_current
+    from shopify_app.database import DB_ERRORS
+    from webhooks.inbox import retry_failed_webhooks
+
+    settings = load_settings()
+    configure_cipher(settings["TOKEN_ENCRYPTION_KEY"])
+    database = open_database(settings["DATABASE_URL"], pooled=False)
+    db.initialize(database)
+    try:
+        with database.connection_context():
+            ensure_current(database)
+            report = retry_failed_webhooks(limit, geoip_city_db=settings["GEOIP_CITY_DB"])
+    except DB_ERRORS as exc:
+        raise DatabaseUnavailableError(
+            f"cannot reach the database: {str(exc).strip().splitlines()[0]}"
+        ) from None
+    click.echo(f"webhooks: {report.processed} processed, {report.failed} still failing")
+
+
 @main.command("generate-key")
 def generate_key_command() -> None:
     """Print a new TOKEN_ENCRYPTION_KEY."""

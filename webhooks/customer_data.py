@@ -139,5 +139,5 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.isoformat() + "Z"
     if isinstance(value, Decimal):
-        return str(value)
+        return str(value.quantize(Decimal("0.01")))  # money; SQLite hands back 59.8 for 59.80
     return str(value)  # IP addresses and anything else with a canonical text form

@@ -31,7 +31,7 @@ def record_purchase(delivery: Delivery) -> None:
     order_id = identifier(order.get("id"), "order id")
     if _uninstalled(delivery.shop):
         return  # a late retry after uninstall: the merchant no longer wants us to record
-    currency = text(order.get("currency"), 3)
+    currency = text(order.get("currency"), 8)
     if not currency or len(currency) != 3 or not currency.isalpha():
         raise PayloadError("order currency is missing or not an ISO 4217 code")
     value = money(order.get("total_price"), "order total_price")

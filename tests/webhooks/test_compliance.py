@@ -1,0 +1,205 @@
+"""The privacy-law topics, each checked by querying the database afterwards."""
+
+from __future__ import annotations
+
+import json
+
+import requests
+
+from devstore import webhooks as shopify
+from devstore.id_tokens import sign_id_token
+from models import (
+    AppSettings,
+    CustomerDataRequest,
+    CustomEvent,
+    Delivery,
+    Event,
+    Shop,
+    WebhookDelivery,
+    WebhookStatus,
+    db,
+)
+from models.schema import HISTORY_TABLE
+from shopify_app.ingest.writer import NewEvent, write_events
+from tests.conftest import TEST_API_KEY, TEST_API_SECRET
+from tests.webhooks.conftest import OTHER_SHOP, SHOP, inbox
+
+CUSTOMER, OTHER_CUSTOMER = 7001, 7002
+
+
+def rows_per_table(shop: str) -> dict[str, int]:
+    """Rows of `shop` in every table that has an app_id (shops: domain), found from the schema."""
+    counts = {}
+    database = db.obj
+    for table in database.get_tables():
+        if table == HISTORY_TABLE:
+            continue
+        columns = {c.name for c in database.get_columns(table)}
+        key = "domain" if table == "shops" else "app_id" if "app_id" in columns else None
+        if key:
+            cursor = database.execute_sql(
+                f'SELECT COUNT(*) FROM "{table}" WHERE "{key}" = {database.param}', (shop,)
+            )
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def populate(shop: str) -> None:
+    Shop.create(domain=shop, access_token="shpat_x")
+    AppSettings.create(app_id=shop, pixel_id="1234567890", send_to_meta=True)
+    CustomEvent.create(
+        app_id=shop, name="wishlist", display_name="Wishlist", event_type="click", selector=".w"
+    )
+    purchase = NewEvent("order-1", "purchase", {"order_id": "1"}, "Purchase", True)
+    write_events(shop, [purchase])
+    WebhookDelivery.create(
+        webhook_id=f"wh-{shop}", app_id=shop, topic="orders/paid", body="{}", status="failed"
+    )
+    CustomerDataRequest.create(app_id=shop, request_id="1", customer_id="9", document={"x": 1})
+
+
+def test_shop_redact_deletes_every_row_of_the_shop_in_every_table(hooks):
+    populate(SHOP)
+    populate(OTHER_SHOP)
+    hooks.send("orders/paid", hooks.order())
+    before = rows_per_table(SHOP)
+    for table in (
+        "shops",
+        "app_settings",
+        "custom_events",
+        "events",
+        "deliveries",
+        "webhook_deliveries",
+        "customer_data_requests",
+    ):
+        assert before[table] >= 1, table
+
+    answer = hooks.send("shop/redact", shopify.shop_redact(SHOP))
+
+    assert answer.status == 200
+    assert set(rows_per_table(SHOP).values()) == {0}
+    assert rows_per_table(OTHER_SHOP) == {table: 1 for table in before}
+
+
+def test_shop_redact_for_an_unknown_shop_is_acknowledged(hooks):
+    assert hooks.send("shop/redact", shopify.shop_redact(SHOP)).status == 200
+    assert set(rows_per_table(SHOP).values()) == {0}
+
+
+def storefront_event(shop: str, event_id: str, **columns: object) -> None:
+    write_events(shop, [NewEvent(event_id, "page_view", {"source": "storefront", **columns})])
+
+
+def customer_story(hooks) -> None:  # type: ignore[no-untyped-def]
+    """Two orders of CUSTOMER (one after a tracked session), one of OTHER_CUSTOMER."""
+    session = {"_sightline_session": "s-ada"}
+    hooks.send(
+        "orders/paid", hooks.order(order_id=1, customer_id=CUSTOMER, note_attributes=session)
+    )
+    hooks.send("orders/paid", hooks.order(order_id=2, customer_id=CUSTOMER))
+    hooks.send("orders/paid", hooks.order(order_id=3, customer_id=OTHER_CUSTOMER))
+    storefront_event(SHOP, "pv-ada-session", session_id="s-ada", ip_address="81.2.69.160")
+    storefront_event(SHOP, "pv-ada-logged-in", customer_id=str(CUSTOMER))
+    storefront_event(SHOP, "pv-someone-else", session_id="s-bob")
+    # The same order id in another shop belongs to another customer.
+    hooks.send("orders/paid", hooks.order(shop=OTHER_SHOP, order_id=1), shop=OTHER_SHOP)
+
+
+def event_ids(shop: str = SHOP) -> set[str]:
+    return {e.event_id for e in Event.select().where(Event.app_id == shop)}
+
+
+def test_customers_redact_removes_the_customers_events_and_contact_hashes(hooks):
+    AppSettings.create(app_id=SHOP, pixel_id="1234567890", send_to_meta=True)
+    customer_story(hooks)
+    waiting = hooks.order(order_id=4, customer_id=CUSTOMER)
+    WebhookDelivery.create(
+        webhook_id="wh-waiting",
+        app_id=SHOP,
+        topic="orders/paid",
+        body=json.dumps(waiting),
+        status=WebhookStatus.FAILED,
+    )
+    CustomerDataRequest.create(app_id=SHOP, request_id="55", customer_id=str(CUSTOMER))
+    assert Delivery.select().where(Delivery.app_id == SHOP).count() == 3
+
+    answer = hooks.send("customers/redact", shopify.customers_redact(SHOP, CUSTOMER, orders=[1, 2]))
+
+    assert answer.status == 200
+    assert event_ids() == {"order-3", "pv-someone-else"}
+    assert event_ids(OTHER_SHOP) == {"order-1"}
+    assert [d.event.event_id for d in Delivery.select()] == ["order-3"]
+    assert not WebhookDelivery.select().where(WebhookDelivery.webhook_id == "wh-waiting").exists()
+    assert CustomerDataRequest.select().count() == 0
+    # The redact delivery itself carried email and phone: nothing of it is kept.
+    assert all(d.body == "" for d in inbox() if d.topic == "customers/redact")
+    remaining = json.dumps([e.event_data for e in Event.select()])
+    assert shopify.order(SHOP)["customer"]["email"] not in remaining
+
+
+def test_customers_redact_with_no_data_is_acknowledged(hooks):
+    answer = hooks.send("customers/redact", shopify.customers_redact(SHOP, 123, orders=[]))
+    assert answer.status == 200
+    assert [d.status for d in inbox()] == [WebhookStatus.PROCESSED]
+
+
+def test_data_request_assembles_the_customers_data_for_the_merchant(hooks):
+    customer_story(hooks)
+    payload = shopify.customers_data_request(SHOP, CUSTOMER, orders=[1, 2], request_id=9911)
+
+    assert hooks.send("customers/data_request", payload).status == 200
+
+    (request,) = CustomerDataRequest.select()
+    assert (request.app_id, request.request_id, request.customer_id) == (SHOP, "9911", "7001")
+    assert request.orders_requested == ["1", "2"]
+    document = request.document
+    assert {e["event_id"] for e in document["events"]} == {
+        "order-1",
+        "order-2",
+        "pv-ada-session",
+        "pv-ada-logged-in",
+    }
+    assert next(e for e in document["events"] if e["event_id"] == "order-1")["value"] == "59.80"
+    assert "ada@example.com" not in json.dumps(document)
+    assert Event.select().count() == 7  # a data request deletes nothing
+
+
+def api(hooks, path: str, shop: str = SHOP) -> requests.Response:  # type: ignore[no-untyped-def]
+    token = sign_id_token(shop, TEST_API_KEY, TEST_API_SECRET)
+    return requests.get(
+        f"{hooks.app_url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+
+
+def test_merchant_lists_and_downloads_data_requests_of_their_shop_only(hooks):
+    customer_story(hooks)
+    hooks.send(
+        "customers/data_request",
+        shopify.customers_data_request(SHOP, CUSTOMER, orders=[1], request_id=31),
+    )
+    listed = api(hooks, "/api/data-requests").json()["data_requests"]
+    assert [(r["request_id"], r["customer_id"]) for r in listed] == [("31", str(CUSTOMER))]
+
+    download = api(hooks, f"/api/data-requests/{listed[0]['id']}")
+    assert download.status_code == 200
+    assert "attachment" in download.headers["Content-Disposition"]
+    # Order 2 was not requested, but it carries the customer's id: it is their data too.
+    assert {e["order_id"] for e in download.json()["events"] if e["order_id"]} == {"1", "2"}
+
+    assert api(hooks, "/api/data-requests", shop=OTHER_SHOP).json() == {"data_requests": []}
+    assert api(hooks, f"/api/data-requests/{listed[0]['id']}", shop=OTHER_SHOP).status_code == 404
+    anonymous = requests.get(f"{hooks.app_url}/api/data-requests", timeout=10)
+    assert anonymous.status_code == 401
+
+
+def test_compliance_topics_refuse_a_bad_signature_and_store_nothing(hooks):
+    populate(SHOP)
+    for topic, payload in [
+        ("shop/redact", shopify.shop_redact(SHOP)),
+        ("customers/redact", shopify.customers_redact(SHOP, CUSTOMER, orders=[1])),
+        ("customers/data_request", shopify.customers_data_request(SHOP, CUSTOMER, orders=[1])),
+    ]:
+        assert hooks.send(topic, payload, secret="wrong").status == 401
+    assert WebhookDelivery.select().count() == 1  # the one populate() made
+    assert Event.select().where(Event.app_id == SHOP).count() == 1
+    assert CustomerDataRequest.select().count() == 1
