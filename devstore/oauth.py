@@ -124,14 +124,14 @@ def sign_query(params: dict[str, str], secret: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def signed_params(state: DevstoreState, shop: str, **extra: str) -> dict[str, str]:
+def signed_params(store: DevstoreState, shop: str, **extra: str) -> dict[str, str]:
     params = {
         "host": admin_host(shop),
         "shop": shop,
         "timestamp": str(int(time.time())),
         **extra,
     }
-    params["hmac"] = sign_query(params, state.config.api_secret)
+    params["hmac"] = sign_query(params, store.config.api_secret)
     return params
 
 
@@ -158,7 +158,7 @@ def _issue_tokens(state: DevstoreState, shop: str, *, expiring: bool) -> dict[st
                 "shop": shop,
                 "expires_at": now + config.refresh_token_ttl,
                 "used": False,
-                "successor": None,
+                "successors": [],
             }
             body.update(
                 expires_in=config.access_token_ttl,
@@ -303,15 +303,18 @@ def _refresh(state: DevstoreState, shop: str, refresh_token: str):  # type: igno
     if not is_installed(state, shop):
         return _oauth_error("invalid_client", "The app is not installed on this shop", 401)
     with state.lock:
-        record = section["refresh_tokens"].get(refresh_token)
-        successor = section["refresh_tokens"].get(record["successor"]) if record else None
+        tokens = section["refresh_tokens"]
+        record = tokens.get(refresh_token)
+        successor_used = record is not None and any(
+            tokens[successor]["used"] for successor in record["successors"]
+        )
         usable = (
             record is not None
             and record["shop"] == shop
             and not record.get("revoked")
             and record["expires_at"] > time.time()
             # The previous refresh token stays usable until its successor is first used.
-            and not (successor and successor["used"])
+            and not successor_used
         )
         if not usable:
             return _oauth_error("invalid_grant", "The refresh token is invalid or expired")
@@ -319,7 +322,7 @@ def _refresh(state: DevstoreState, shop: str, refresh_token: str):  # type: igno
     _bump(state, shop, "refresh")
     body = _issue_tokens(state, shop, expiring=True)
     with state.lock:
-        record["successor"] = body["refresh_token"]
+        record["successors"].append(body["refresh_token"])
     return jsonify(body)
 
 
