@@ -13,6 +13,8 @@ FEATURES: list[str] = [
     "devstore.oauth",
     "devstore.admin_api",
     "devstore.webhooks",
+    "devstore.proxy",
+    "devstore.storefront",
 ]
 
 

@@ -49,6 +49,7 @@
       if (params.get(key)) found[key] = params.get(key), tagged = 1;
     });
     session = load(SESSION_KEY);
+    tagged = tagged && JSON.stringify(found) != JSON.stringify(session && session.attribution);
     if (!session || now - session.seen > SESSION_MS || tagged) {
       session = { id: randomId(), attribution: tagged ? found : {}, cart: 0 };
     }
