@@ -12,5 +12,5 @@ def valid_shop_domain(value: str | None) -> str | None:
     """The lower-cased shop domain when `value` is exactly `{handle}.myshopify.com`, else None."""
     if not value:
         return None
-    candidate = value.strip().lower()
+    candidate = value.lower()
     return candidate if SHOP_DOMAIN.fullmatch(candidate) else None

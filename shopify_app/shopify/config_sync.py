@@ -14,7 +14,7 @@ from peewee import fn
 
 from models import Shop, ShopState, utcnow
 from shopify_app.shopify.admin import admin_graphql
-from shopify_app.shopify.errors import ShopifyError, UserErrorsError
+from shopify_app.shopify.errors import GraphQLError, ShopifyError, UserErrorsError
 from shopify_app.shopify.locks import keyed_lock
 from shopify_app.storefront_config import build_storefront_config
 
@@ -82,6 +82,14 @@ def read_storefront_config(app_id: str) -> dict | None:
 
 
 def _write(app_id: str, config: dict) -> None:
+    try:
+        _set_metafield(app_id, config)
+    except (KeyError, TypeError):
+        # A 200 whose data lacks what the schema promises: treat it as Shopify's fault.
+        raise GraphQLError(["unexpected response shape"]) from None
+
+
+def _set_metafield(app_id: str, config: dict) -> None:
     installation = admin_graphql(app_id, APP_INSTALLATION_QUERY)["currentAppInstallation"]
     value = json.dumps(config, separators=(",", ":"), sort_keys=True)
     result = admin_graphql(

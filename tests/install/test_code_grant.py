@@ -180,3 +180,12 @@ def test_a_used_code_cannot_install_again(live):
         ) as response:
             assert response.status_code == 401
     assert store_status(live)["code_grants"] == 1
+
+
+def test_a_signed_non_embedded_visit_to_the_app_url_starts_the_code_grant(live):
+    params = signed({"shop": SHOP})
+    with requests.get(f"{live.app_url}/", params=params, allow_redirects=False, timeout=5) as r:
+        assert r.status_code == 302
+        location = urlparse(r.headers["Location"])
+    assert location.path == "/auth/install"
+    assert parse_qs(location.query)["hmac"] == [params["hmac"]]
