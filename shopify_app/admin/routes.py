@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, render_template
+from flask import current_app, g, render_template, request
 
 from models import CustomEvent
 from shopify_app.admin import bp, presenters
+from shopify_app.analytics.reports import MAX_DAYS, dashboard
 from shopify_app.auth.guards import require_embedded_document
 from shopify_app.custom_events.service import CustomEventNotFoundError, get_event, list_events
 from shopify_app.custom_events.settings_service import get_settings, settings_to_dict
@@ -82,3 +83,13 @@ def settings():  # type: ignore[no-untyped-def]
         settings=settings_to_dict(get_settings(g.shop)),
         toggles=SETTINGS_TOGGLES,
     )
+
+
+@bp.get("/reports")
+@require_embedded_document
+def reports():  # type: ignore[no-untyped-def]
+    days = request.args.get("days", "30")
+    days = int(days) if days.isdigit() and 1 <= int(days) <= MAX_DAYS else 30
+    report = dashboard(g.shop, days=days)
+    peak = max((d["events"] for d in report["over_time"]), default=0)
+    return _page("admin/reports.html", report=report, peak=peak, day_choices=(7, 30, 90))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from shopify_app.api import custom_events, settings  # noqa: E402, F401  (registers routes)
+from shopify_app.api import custom_events, reports, settings  # noqa: E402, F401  (registers routes)

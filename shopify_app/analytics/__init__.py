@@ -1,0 +1,1 @@
+"""Report queries over stored events."""
