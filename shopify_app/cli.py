@@ -94,29 +94,38 @@ def migrate() -> None:
     )
 
 
+@main.command()
+@click.option("--once", is_flag=True, help="Run one round and exit (for cron).")
+@click.option(
+    "--interval", type=float, default=30.0, show_default=True, help="Seconds between rounds."
+)
+@click.option(
+    "--limit", type=int, default=500, show_default=True, help="Most items per duty per round."
+)
+@_one_line_errors
+def worker(once: bool, interval: float, limit: int) -> None:
+    """Retry failed webhooks and pending storefront-config syncs, in rounds."""
+    from shopify_app import create_app
+    from shopify_app.worker import run_forever, run_round
+
+    app = create_app()
+    if once:
+        click.echo(str(run_round(app, limit)))
+        return
+    run_forever(app, interval)
+
+
 @main.command("webhooks-retry")
 @click.option("--limit", type=int, default=500, show_default=True)
 @_one_line_errors
 def webhooks_retry(limit: int) -> None:
-    """Process again webhook deliveries that failed or were interrupted (run it from cron)."""
-    from models import db, open_database
-    from models.crypto import configure_cipher
-    from models.schema import ensure_current
-    from shopify_app.database import DB_ERRORS
+    """Process again webhook deliveries that failed or were interrupted (one round)."""
+    from shopify_app import create_app
     from webhooks.inbox import retry_failed_webhooks
 
-    settings = load_settings()
-    configure_cipher(settings["TOKEN_ENCRYPTION_KEY"])
-    database = open_database(settings["DATABASE_URL"], pooled=False)
-    db.initialize(database)
-    try:
-        with database.connection_context():
-            ensure_current(database)
-            report = retry_failed_webhooks(limit, geoip_city_db=settings["GEOIP_CITY_DB"])
-    except DB_ERRORS as exc:
-        raise DatabaseUnavailableError(
-            f"cannot reach the database: {str(exc).strip().splitlines()[0]}"
-        ) from None
+    app = create_app()
+    with app.app_context():
+        report = retry_failed_webhooks(limit, geoip_city_db=app.config["GEOIP_CITY_DB"])
     click.echo(f"webhooks: {report.processed} processed, {report.failed} still failing")
 
 
