@@ -62,18 +62,23 @@ class GroupCommitter:
                 self._thread.start()
 
     def _run(self) -> None:
-        while True:
-            try:
-                first = self._queue.get(timeout=IDLE_EXIT_SECONDS)
-            except queue.Empty:
-                with self._lock:
-                    # Checked under the lock that submit's _ensure_thread takes: an item queued
-                    # before this point is seen here, one queued after finds no live thread.
-                    if self._queue.empty():
-                        self._thread = None
-                        return
-                continue
-            self._commit(self._drain(first))
+        # The thread keeps its connection between commits (reopening costs a connect, and on
+        # SQLite closing the last connection checkpoints the WAL) and closes it when idle.
+        try:
+            while True:
+                try:
+                    first = self._queue.get(timeout=IDLE_EXIT_SECONDS)
+                except queue.Empty:
+                    with self._lock:
+                        # Checked under the lock that submit's _ensure_thread takes: an item
+                        # queued before this is seen here, one queued after finds no thread.
+                        if self._queue.empty():
+                            self._thread = None
+                            return
+                    continue
+                self._commit(self._drain(first))
+        finally:
+            _close_connection()
 
     def _drain(self, first: Item) -> list[Item]:
         items = [first]
@@ -96,9 +101,6 @@ class GroupCommitter:
             _close_connection()
             self._commit_each(items)
             return
-        finally:
-            # Give the connection back (to the pool on PostgreSQL) between commits.
-            _close_connection()
         for (_, future), new_ids in zip(items, results, strict=True):
             future.set_result(new_ids)
 
@@ -109,9 +111,8 @@ class GroupCommitter:
                 future.set_result(write_batches([batch])[0])
                 self.commits += 1
             except Exception as exc:
+                _close_connection()  # it may be broken; the next write opens a fresh one
                 future.set_exception(exc)
-            finally:
-                _close_connection()
 
 
 def _close_connection() -> None:

@@ -7,6 +7,7 @@ everything that queued up during the previous commit); PostgreSQL gets the rows 
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,18 +105,22 @@ _MERGE_SQL = (
 )
 
 
+_staged_connections: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def _insert_postgresql(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
     # COPY cannot skip duplicates, so rows go to a per-connection staging table (emptied at
     # commit) and one INSERT ... SELECT moves the new ones across.
     connection = db.connection()
     with connection.cursor() as cursor:
-        cursor.execute(_STAGE_SQL)
+        if connection not in _staged_connections:
+            cursor.execute(_STAGE_SQL)  # once per connection: temp tables live as long as it
+            _staged_connections.add(connection)
         with cursor.copy(f"COPY events_stage ({_COLUMN_LIST}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([_pg_value(c, row[c]) for c in COLUMNS])
         cursor.execute(_MERGE_SQL)
-        inserted = cursor.fetchall()
-        cursor.execute("TRUNCATE events_stage")  # a failed merge must not leave rows behind
+        inserted = cursor.fetchall()  # the staged rows go at commit, or with a rollback
     return {(app_id, event_id): pk for pk, app_id, event_id in inserted}
 
 

@@ -1,0 +1,232 @@
+"""Ingest benchmark: requests/s and events/s of POST /proxy/track (1- and 10-event batches)
+beside a no-op endpoint, under the same gunicorn setup (2 workers x 8 threads, gthread), on
+SQLite and PostgreSQL, in one run; plus the tracker's raw and gzipped size.
+
+    .venv/bin/python bench/ingest.py [--seconds 8] [--clients 32]
+
+The load generator runs on the same 2 cores (processes with keep-alive connections), so the
+absolute numbers are lower than a remote client would see; the ratio to the no-op is the point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from devstore.proxy import signed_proxy_query  # noqa: E402
+from models import open_database  # noqa: E402
+from models.schema import migrate  # noqa: E402
+
+SECRET = "bench-secret-that-is-long-enough-for-hmac-sha256-0000"  # noqa: S105 (bench only)
+SHOPS = [f"bench-{i}.myshopify.com" for i in range(50)]
+UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0"
+PG_ADMIN = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def body(events: int) -> bytes:
+    return json.dumps(
+        {
+            "session_id": uuid.uuid4().hex,
+            "marketing": True,
+            "events": [
+                {
+                    "id": uuid.uuid4().hex,
+                    "name": "page_view",
+                    "url": "https://bench.example/products/a?utm_source=bench",
+                    "page_type": "product",
+                    "data": {"title": "A"},
+                }
+                for _ in range(events)
+            ],
+        }
+    ).encode()
+
+
+def client(port: int, path: str, events: int, deadline: float, counter) -> None:  # type: ignore[no-untyped-def]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    done = failed = 0
+    shop_index = os.getpid() + threading.get_ident()
+    while time.monotonic() < deadline:
+        shop_index += 1
+        shop = SHOPS[shop_index % len(SHOPS)]
+        query = urlencode(signed_proxy_query(shop, SECRET))
+        headers = {"Content-Type": "text/plain", "User-Agent": UA, "X-Forwarded-For": "8.8.8.8"}
+        try:
+            conn.request("POST", f"{path}?{query}", body=body(events), headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
+                done += 1
+            else:
+                failed += 1
+        except (OSError, http.client.HTTPException):
+            failed += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.close()
+    with counter.get_lock():
+        counter[0] += done
+        counter[1] += failed
+
+
+def load_process(port: int, path: str, events: int, threads: int, deadline: float, counter) -> None:  # type: ignore[no-untyped-def]
+    workers = [
+        threading.Thread(target=client, args=(port, path, events, deadline, counter))
+        for _ in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def measure(port: int, path: str, events: int, seconds: float, clients: int) -> dict:
+    counter = multiprocessing.Array("q", 2)
+    processes = 2
+    start = time.monotonic()
+    deadline = start + seconds
+    procs = [
+        multiprocessing.Process(
+            target=load_process, args=(port, path, events, clients // processes, deadline, counter)
+        )
+        for _ in range(processes)
+    ]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+    elapsed = time.monotonic() - start
+    ok, failed = counter[0], counter[1]
+    return {
+        "path": path,
+        "events_per_request": events,
+        "requests_per_s": round(ok / elapsed),
+        "events_per_s": round(ok * events / elapsed),
+        "failed": failed,
+    }
+
+
+def serve(database_url: str, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SHOPIFY_API_SECRET": SECRET,
+        "SHOPIFY_API_KEY": "bench",
+        "PYTHONPATH": str(REPO),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "--threads",
+            "8",
+            "-k",
+            "gthread",
+            "--preload",
+            "-b",
+            f"127.0.0.1:{port}",
+            "bench.ingest_app:app",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            conn.close()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "gunicorn did not start")
+
+
+def stored_events(database_url: str) -> int:
+    database = open_database(database_url, pooled=False)
+    with database.connection_context():
+        return database.execute_sql("SELECT count(*) FROM events").fetchone()[0]
+
+
+def run_backend(name: str, database_url: str, seconds: float, clients: int) -> list[dict]:
+    database = open_database(database_url, pooled=False)
+    with database.connection_context():
+        migrate(database)
+    port = 18000 + (os.getpid() % 1000)
+    server = serve(database_url, port)
+    try:
+        results = []
+        for path, events in (
+            ("/bench/noop", 1),
+            ("/proxy/track", 1),
+            ("/bench/noop", 10),
+            ("/proxy/track", 10),
+        ):
+            result = measure(port, path, events, seconds, clients)
+            result["backend"] = name
+            results.append(result)
+            print(json.dumps(result), flush=True)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    tracked = sum(
+        r["requests_per_s"] * r["events_per_request"]
+        for r in results
+        if r["path"] == "/proxy/track"
+    )
+    accepted = round(tracked * seconds)
+    print(f"{name}: {stored_events(database_url)} events stored (~{accepted} accepted)")
+    return results
+
+
+def tracker_size() -> dict:
+    raw = (REPO / "theme_extension" / "assets" / "sightline.js").read_bytes()
+    return {"raw_bytes": len(raw), "gzip_bytes": len(gzip.compress(raw, 9))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--clients", type=int, default=32)
+    args = parser.parse_args()
+    print(json.dumps({"tracker": tracker_size()}))
+    with tempfile.TemporaryDirectory() as tmp:
+        run_backend("sqlite", f"sqlite:///{tmp}/bench.db", args.seconds, args.clients)
+    import psycopg
+
+    name = f"sightline_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        run_backend(
+            "postgresql", PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", args.seconds, args.clients
+        )
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
