@@ -9,7 +9,7 @@ from flask import current_app, g, render_template, request
 from models import CustomEvent
 from shopify_app.admin import bp, presenters
 from shopify_app.analytics.reports import MAX_DAYS, dashboard
-from shopify_app.auth.guards import require_embedded_document
+from shopify_app.auth.embedded import embedded_page
 from shopify_app.custom_events.service import CustomEventNotFoundError, get_event, list_events
 from shopify_app.custom_events.settings_service import get_settings, settings_to_dict
 from shopify_app.custom_events.sync import sync_state
@@ -39,7 +39,7 @@ def _page(template: str, **context: Any) -> str:
 
 
 @bp.get("/events")
-@require_embedded_document
+@embedded_page
 def events():  # type: ignore[no-untyped-def]
     return _page(
         "admin/events.html",
@@ -50,13 +50,13 @@ def events():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/events/new")
-@require_embedded_document
+@embedded_page
 def new_event():  # type: ignore[no-untyped-def]
     return _event_form(CustomEvent(event_type="click", page_type="all", is_active=True))
 
 
 @bp.get("/events/<int:event_id>/edit")
-@require_embedded_document
+@embedded_page
 def edit_event(event_id: int):  # type: ignore[no-untyped-def]
     try:
         return _event_form(get_event(g.shop, event_id))
@@ -76,7 +76,7 @@ def _event_form(event: CustomEvent) -> str:
 
 
 @bp.get("/settings")
-@require_embedded_document
+@embedded_page
 def settings():  # type: ignore[no-untyped-def]
     return _page(
         "admin/settings.html",
@@ -86,7 +86,7 @@ def settings():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/reports")
-@require_embedded_document
+@embedded_page
 def reports():  # type: ignore[no-untyped-def]
     days = request.args.get("days", "30")
     days = int(days) if days.isdigit() and 1 <= int(days) <= MAX_DAYS else 30

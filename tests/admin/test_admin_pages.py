@@ -11,6 +11,7 @@ from devstore.id_tokens import sign_id_token
 from models import AppSettings, CustomEvent
 from tests.admin.conftest import SHOP_A
 from tests.conftest import TEST_API_KEY, TEST_API_SECRET
+from tests.install.conftest import launch
 
 
 def admin_url(live, path: str) -> str:
@@ -28,6 +29,8 @@ def admin_url(live, path: str) -> str:
 
 @pytest.fixture
 def admin(live, page):  # type: ignore[no-untyped-def]
+    """Shop A has installed the app; the page shows its Events screen."""
+    assert launch(live, SHOP_A).status_code == 200
     page.set_default_timeout(10_000)
     page.goto(admin_url(live, "/events"))
     return page
@@ -143,4 +146,5 @@ def test_admin_page_without_id_token_goes_to_the_bounce_page(live):
         f"{live.app_url}/events?shop={SHOP_A}", allow_redirects=False, timeout=5
     )
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/auth/session-token?shopify-reload=")
+    location = response.headers["Location"]
+    assert location.startswith("/auth/session-token?") and "shopify-reload=%2Fevents" in location

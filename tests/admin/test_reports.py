@@ -6,7 +6,8 @@ import datetime as dt
 
 from models import Event
 from shopify_app.analytics.reports import dashboard
-from tests.admin.conftest import SHOP_A, SHOP_B
+from tests.admin.conftest import SHOP_A, SHOP_B, ShopClient
+from tests.install.conftest import launch
 
 NOW = dt.datetime(2026, 11, 25, 12, 0)
 
@@ -84,8 +85,12 @@ def test_report_api_validates_the_period(shop_a):
     assert body["days"] == 7 and len(body["over_time"]) == 7
 
 
-def test_reports_page_shows_the_figures(shop_a):
-    Event.create(app_id=SHOP_A, event_name="purchase", value="12.50", currency="EUR", session_id="x")
+def test_reports_page_shows_the_figures(live):
+    assert launch(live, SHOP_A).status_code == 200
+    shop_a = ShopClient(live.app.test_client(), SHOP_A)
+    Event.create(
+        app_id=SHOP_A, event_name="purchase", value="12.50", currency="EUR", session_id="x"
+    )
     token = shop_a._headers()["Authorization"][len("Bearer ") :]
     page = shop_a.client.get(f"/reports?shop={SHOP_A}&id_token={token}&days=7")
     assert page.status_code == 200
