@@ -6,10 +6,11 @@ import json
 
 import requests
 
+from devstore.server import free_port
 from models import Shop, ShopState, db
 from shopify_app.storefront_config import build_storefront_config
 from tests.conftest import TEST_API_KEY
-from tests.install.conftest import SHOP, launch, store_status, stored_metafield
+from tests.install.conftest import SHOP, id_token, launch, store_status, stored_metafield
 
 
 def test_first_launch_installs_the_shop_and_renders_the_shell(live):
@@ -109,3 +110,16 @@ def test_install_while_the_metafield_write_fails_records_a_pending_sync(live):
     assert 'data-sync-state="synced"' in again.text
     assert Shop.get(Shop.domain == SHOP).config_sync_pending_since is None
     assert stored_metafield(live) is not None
+
+
+def test_first_launch_while_shopify_is_unreachable_shows_a_clear_page(live):
+    live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"] = f"http://127.0.0.1:{free_port()}/{{shop}}"
+    params = {"shop": SHOP, "embedded": "1", "id_token": id_token()}
+    with requests.get(f"{live.app_url}/", params=params, timeout=15) as response:
+        assert response.status_code == 503
+        assert "Shopify could not be reached" in response.text
+        assert "text/html" in response.headers["Content-Type"]
+        assert response.headers["Content-Security-Policy"].startswith(
+            f"frame-ancestors https://{SHOP}"
+        )
+    assert Shop.select().count() == 0
