@@ -9,6 +9,7 @@ from models.schema import HISTORY_TABLE
 from webhooks import customer_data
 from webhooks.context import Delivery
 from webhooks.payload import identifier, identifiers, mapping, text
+from webhooks.storage import write_transaction
 
 # Tables keyed by something other than app_id; every other table with an app_id column is
 # found by looking at the schema, so tables added later are erased without touching this file.
@@ -23,15 +24,17 @@ def redact_shop(delivery: Delivery) -> None:
 def erase_shop(shop: str) -> dict[str, int]:
     """Delete every row whose app_id (or, for shops, domain) is `shop`; returns counts by table."""
     database = db.obj
-    counts: dict[str, int] = {}
+    keyed = []
     for table in _tables_children_first(database):
         columns = {c.name for c in database.get_columns(table)}
         key = SHOP_KEY_COLUMNS.get(table) or ("app_id" if "app_id" in columns else None)
-        if key is None:
-            continue
-        target = Table(table).bind(database)
-        counts[table] = target.delete().where(getattr(target.c, key) == shop).execute()
-    return counts
+        if key is not None:
+            keyed.append((table, Table(table).bind(database), key))
+    with write_transaction():  # all or nothing: a half-erased shop would be retried anyway
+        return {
+            name: target.delete().where(getattr(target.c, key) == shop).execute()
+            for name, target, key in keyed
+        }
 
 
 def _tables_children_first(database) -> list[str]:  # type: ignore[no-untyped-def]
@@ -45,11 +48,12 @@ def redact_customer(delivery: Delivery) -> None:
     """Erase the customer's events (their orders and sessions), hashes and exports."""
     payload = delivery.payload
     customer = mapping(payload.get("customer"))
-    customer_data.erase(
-        delivery.shop,
-        _customer_id(customer),
-        identifiers(payload.get("orders_to_redact"), "orders_to_redact"),
-    )
+    with write_transaction():
+        customer_data.erase(
+            delivery.shop,
+            _customer_id(customer),
+            identifiers(payload.get("orders_to_redact"), "orders_to_redact"),
+        )
 
 
 def record_data_request(delivery: Delivery) -> None:

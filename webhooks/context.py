@@ -18,6 +18,6 @@ class Delivery:
     geoip_city_db: str | None = None  # optional city database for enrichment
 
 
-# A handler runs inside the transaction that marks the delivery processed: it either completes
-# with it or not at all. It must be idempotent, since a retry may repeat work that was done.
+# A handler must be idempotent: a retry may repeat work that was already done. It does its
+# reading and computing first and writes in one short transaction (webhooks.storage).
 Handler = Callable[[Delivery], None]

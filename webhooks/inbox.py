@@ -6,7 +6,8 @@ transaction (milliseconds), so the acknowledgement stays fast without a queue to
 goes wrong after the commit leaves the row `failed` (or, if the process died, `received`), and
 `retry_failed_webhooks` (`sightline webhooks-retry`) picks it up. Shopify's own retry of a
 failed delivery (same webhook id) is processed again too. Handlers are idempotent, so a delivery
-processed twice by a race between the two changes nothing.
+processed twice (a race between the two, or a crash before its status was saved) changes
+nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import enum
 import logging
 from dataclasses import dataclass
 
-from models import WebhookDelivery, WebhookStatus, db, utcnow
+from models import WebhookDelivery, WebhookStatus, utcnow
 from webhooks.context import Delivery
 from webhooks.dispatch import handler_for
 from webhooks.envelope import Envelope
@@ -44,48 +45,57 @@ class Result:
 
 def receive(envelope: Envelope, body: bytes, *, geoip_city_db: str | None = None) -> Result:
     """Store a verified delivery (committed) unless already stored, then process it."""
-    stored = (
-        WebhookDelivery.insert(
-            webhook_id=envelope.webhook_id,
-            app_id=envelope.shop,
-            topic=envelope.topic,
-            body=_storable(body),
-        )
+    fields = {
+        "webhook_id": envelope.webhook_id,
+        "app_id": envelope.shop,
+        "topic": envelope.topic,
+        "body": _storable(body),
+        "received_at": utcnow(),
+    }
+    # Cursors are read to the end (list): on SQLite a half-read one keeps a read snapshot open,
+    # and the processing transaction could then not take the write lock.
+    inserted = list(
+        WebhookDelivery.insert(**fields)
         .on_conflict_ignore()
         .returning(WebhookDelivery.id)
         .tuples()
         .execute()
     )
-    rows = list(stored)
-    if rows:
-        delivery = WebhookDelivery.get_by_id(rows[0][0])
+    if inserted:
+        delivery = WebhookDelivery(id=inserted[0][0], **fields)
     else:
-        delivery = WebhookDelivery.get(WebhookDelivery.webhook_id == envelope.webhook_id)
-        if delivery.status != WebhookStatus.FAILED:
+        found = list(
+            WebhookDelivery.select().where(WebhookDelivery.webhook_id == envelope.webhook_id)
+        )
+        if not found or found[0].status != WebhookStatus.FAILED:
             return Result(Outcome.DUPLICATE)
         # Shopify retries what we answered with an error: take the chance to process it again.
+        delivery = found[0]
     return process(delivery, geoip_city_db=geoip_city_db)
 
 
 def process(delivery: WebhookDelivery, *, geoip_city_db: str | None = None) -> Result:
-    """Run the topic's handler; on success the row is `processed` and its body dropped."""
+    """Run the topic's handler; on success the row is `processed` and its body dropped.
+
+    Each handler keeps its own transactions short (work first, then one brief write), so the
+    SQLite write lock is never held while Python computes. A crash between the handler and the
+    status update only means the handler runs again on retry, which changes nothing.
+    """
     handler = handler_for(delivery.topic)
     try:
         payload = parse_object(delivery.body)
-        with db.atomic():
-            # The first statement writes, so SQLite takes its write lock before any read.
-            _mark_processed(delivery)
-            if handler is not None:
-                handler(
-                    Delivery(
-                        shop=delivery.app_id,
-                        topic=delivery.topic,
-                        webhook_id=delivery.webhook_id,
-                        payload=payload,
-                        received_at=delivery.received_at,
-                        geoip_city_db=geoip_city_db,
-                    )
+        if handler is not None:
+            handler(
+                Delivery(
+                    shop=delivery.app_id,
+                    topic=delivery.topic,
+                    webhook_id=delivery.webhook_id,
+                    payload=payload,
+                    received_at=delivery.received_at,
+                    geoip_city_db=geoip_city_db,
                 )
+            )
+        _mark_processed(delivery)
     except PayloadError as exc:
         _mark_failed(delivery, str(exc))
         return Result(Outcome.REJECTED, str(exc))

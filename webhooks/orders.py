@@ -42,11 +42,15 @@ def record_purchase(delivery: Delivery) -> None:
     landing_url = _landing_url(delivery.shop, text(order.get("landing_site"), 2048))
     client = mapping(order.get("client_details"))
     consent = marketing_consent(attributes)
-    settings = AppSettings.get_or_none(AppSettings.app_id == delivery.shop)
+    record_location = (
+        AppSettings.select(AppSettings.record_location)
+        .where(AppSettings.app_id == delivery.shop)
+        .scalar()
+    )
     found = enrich(
         text(client.get("user_agent"), 2048),
         text(order.get("browser_ip")) or text(client.get("browser_ip")),
-        record_location=settings.record_location if settings else True,
+        record_location=True if record_location is None else bool(record_location),
         geoip_city_db=delivery.geoip_city_db,
     )
     customer = mapping(order.get("customer"))

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from models import Delivery, DeliveryStatus, Shop, ShopState, utcnow
 from webhooks.context import Delivery as WebhookDelivery
+from webhooks.storage import write_transaction
 
 
 def record_uninstall(delivery: WebhookDelivery) -> None:
     """Mark the shop uninstalled, delete its tokens, cancel its pending deliveries. Idempotent."""
+    with write_transaction():
+        _uninstall(delivery)
+
+
+def _uninstall(delivery: WebhookDelivery) -> None:
     if _reinstalled_since(delivery):
         return  # a retry reaching us after the merchant reinstalled must not undo the reinstall
     now = utcnow()
