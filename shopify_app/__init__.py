@@ -36,9 +36,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
 
+    from webhooks.admin_page import bp as data_requests_page_bp
     from webhooks.api import bp as data_requests_api_bp
     from webhooks.routes import bp as webhooks_bp
 
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(data_requests_api_bp)
+    app.register_blueprint(data_requests_page_bp)
     return app

@@ -7,16 +7,19 @@ from typing import Any
 from models import CustomerDataRequest
 
 
-def list_requests(shop: str) -> list[dict[str, Any]]:
-    """Newest first, without the documents (they can be large)."""
+def list_requests(shop: str, *, with_documents: bool = False) -> list[dict[str, Any]]:
+    """Newest first; the documents (they can be large) only when asked for."""
+    columns = [
+        CustomerDataRequest.id,
+        CustomerDataRequest.request_id,
+        CustomerDataRequest.customer_id,
+        CustomerDataRequest.orders_requested,
+        CustomerDataRequest.created_at,
+    ]
+    if with_documents:
+        columns.append(CustomerDataRequest.document)
     rows = (
-        CustomerDataRequest.select(
-            CustomerDataRequest.id,
-            CustomerDataRequest.request_id,
-            CustomerDataRequest.customer_id,
-            CustomerDataRequest.orders_requested,
-            CustomerDataRequest.created_at,
-        )
+        CustomerDataRequest.select(*columns)
         .where(CustomerDataRequest.app_id == shop)
         .order_by(CustomerDataRequest.created_at.desc(), CustomerDataRequest.id.desc())
     )
@@ -27,6 +30,7 @@ def list_requests(shop: str) -> list[dict[str, Any]]:
             "customer_id": row.customer_id,
             "orders_requested": row.orders_requested,
             "created_at": row.created_at.isoformat() + "Z",
+            **({"document": row.document} if with_documents else {}),
         }
         for row in rows
     ]

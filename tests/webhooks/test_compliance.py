@@ -22,6 +22,7 @@ from models import (
 from models.schema import HISTORY_TABLE
 from shopify_app.ingest.writer import NewEvent, write_events
 from tests.conftest import TEST_API_KEY, TEST_API_SECRET
+from tests.install.conftest import launch
 from tests.webhooks.conftest import OTHER_SHOP, SHOP, inbox
 
 CUSTOMER, OTHER_CUSTOMER = 7001, 7002
@@ -203,3 +204,18 @@ def test_compliance_topics_refuse_a_bad_signature_and_store_nothing(hooks):
     assert WebhookDelivery.select().count() == 1  # the one populate() made
     assert Event.select().where(Event.app_id == SHOP).count() == 1
     assert CustomerDataRequest.select().count() == 1
+
+
+def test_admin_page_shows_the_assembled_data_of_a_request(live):
+    order = shopify.order(SHOP, 77, customer_id=CUSTOMER)
+    shopify.send(live.app_url, "orders/paid", SHOP, order, secret=TEST_API_SECRET)
+    request = shopify.customers_data_request(SHOP, CUSTOMER, orders=[77], request_id=4242)
+    shopify.send(live.app_url, "customers/data_request", SHOP, request, secret=TEST_API_SECRET)
+
+    page = launch(live, SHOP, "/data-requests")
+
+    assert page.status_code == 200
+    assert 'data-request="4242"' in page.text
+    assert "order-77" in page.text and f"customer {CUSTOMER}" in page.text
+    empty = launch(live, OTHER_SHOP, "/data-requests")
+    assert "data-empty" in empty.text and "order-77" not in empty.text
