@@ -18,6 +18,9 @@ class Delivery:
     geoip_city_db: str | None = None  # optional city database for enrichment
 
 
-# A handler must be idempotent: a retry may repeat work that was already done. It does its
-# reading and computing first and writes in one short transaction (webhooks.storage).
-Handler = Callable[[Delivery], None]
+# The database writes a delivery leads to; run in the transaction that marks it processed.
+Write = Callable[[], object]
+# A handler reads and computes (no lock held), then returns its writes, or None for none. The
+# inbox runs them with the processed mark in one short write transaction, so the SQLite write
+# lock is never held while Python works. Handlers are idempotent: a retry may repeat them.
+Handler = Callable[[Delivery], Write | None]

@@ -6,8 +6,7 @@ transaction (milliseconds), so the acknowledgement stays fast without a queue to
 goes wrong after the commit leaves the row `failed` (or, if the process died, `received`), and
 `retry_failed_webhooks` (`sightline webhooks-retry`) picks it up. Shopify's own retry of a
 failed delivery (same webhook id) is processed again too. Handlers are idempotent, so a delivery
-processed twice (a race between the two, or a crash before its status was saved) changes
-nothing.
+processed twice by a race between the two changes nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from webhooks.context import Delivery
 from webhooks.dispatch import handler_for
 from webhooks.envelope import Envelope
 from webhooks.payload import PayloadError, parse_object
+from webhooks.storage import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -77,15 +77,15 @@ def receive(envelope: Envelope, body: bytes, *, geoip_city_db: str | None = None
 def process(delivery: WebhookDelivery, *, geoip_city_db: str | None = None) -> Result:
     """Run the topic's handler; on success the row is `processed` and its body dropped.
 
-    Each handler keeps its own transactions short (work first, then one brief write), so the
-    SQLite write lock is never held while Python computes. A crash between the handler and the
-    status update only means the handler runs again on retry, which changes nothing.
+    The handler's writes and the processed mark commit together, in one short transaction
+    taken after the handler has done its reading and computing.
     """
     handler = handler_for(delivery.topic)
     try:
         payload = parse_object(delivery.body)
+        write = None
         if handler is not None:
-            handler(
+            write = handler(
                 Delivery(
                     shop=delivery.app_id,
                     topic=delivery.topic,
@@ -95,7 +95,10 @@ def process(delivery: WebhookDelivery, *, geoip_city_db: str | None = None) -> R
                     geoip_city_db=geoip_city_db,
                 )
             )
-        _mark_processed(delivery)
+        with write_transaction():
+            if write is not None:
+                write()
+            _mark_processed(delivery)
     except PayloadError as exc:
         _mark_failed(delivery, str(exc))
         return Result(Outcome.REJECTED, str(exc))

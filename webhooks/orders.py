@@ -8,7 +8,7 @@ from models import AppSettings, Shop, ShopState, utcnow
 from shopify_app.ingest.enrich import enrich
 from shopify_app.ingest.writer import NewEvent, write_events
 from webhooks.attribution import attribution, marketing_consent, note_attributes
-from webhooks.context import Delivery
+from webhooks.context import Delivery, Write
 from webhooks.identity import user_data
 from webhooks.payload import PayloadError, identifier, mapping, money, text, timestamp
 
@@ -25,12 +25,12 @@ def purchase_event_id(order_id: str) -> str:
     return f"order-{order_id}"
 
 
-def record_purchase(delivery: Delivery) -> None:
+def record_purchase(delivery: Delivery) -> Write | None:
     """Store the order's purchase once (and queue Meta's Purchase when the shop sends to Meta)."""
     order = delivery.payload
     order_id = identifier(order.get("id"), "order id")
     if _uninstalled(delivery.shop):
-        return  # a late retry after uninstall: the merchant no longer wants us to record
+        return None  # a late retry after uninstall: the merchant no longer wants us to record
     currency = text(order.get("currency"), 8)
     if not currency or len(currency) != 3 or not currency.isalpha():
         raise PayloadError("order currency is missing or not an ISO 4217 code")
@@ -73,18 +73,14 @@ def record_purchase(delivery: Delivery) -> None:
         "event_data": _event_data(order, delivery.topic),
         **attribution(attributes, landing_url, ordered_at),
     }
-    write_events(
-        delivery.shop,
-        [
-            NewEvent(
-                event_id=purchase_event_id(order_id),
-                event_name=PURCHASE,
-                columns=columns,
-                meta_event_name=META_PURCHASE,
-                marketing_consent=CONSENT_WHEN_UNKNOWN if consent is None else consent,
-            )
-        ],
+    purchase = NewEvent(
+        event_id=purchase_event_id(order_id),
+        event_name=PURCHASE,
+        columns=columns,
+        meta_event_name=META_PURCHASE,
+        marketing_consent=CONSENT_WHEN_UNKNOWN if consent is None else consent,
     )
+    return lambda: write_events(delivery.shop, [purchase])
 
 
 def _uninstalled(shop: str) -> bool:

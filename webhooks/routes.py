@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
+from playhouse.pool import MaxConnectionsExceeded
 
 from shopify_app.auth.guards import app_secrets
 from shopify_app.database import DB_ERRORS
@@ -28,9 +29,10 @@ def webhooks():  # type: ignore[no-untyped-def]
         return jsonify(status="ignored", topic=envelope.topic)
     try:
         result = receive(envelope, body, geoip_city_db=current_app.config["GEOIP_CITY_DB"])
-    except DB_ERRORS:
+    except (*DB_ERRORS, MaxConnectionsExceeded):
         current_app.logger.exception("webhook %s not stored", envelope.webhook_id)
-        # Not stored: a 5xx makes Shopify deliver it again.
+        # Not stored (database down or every pooled connection busy): a 5xx makes Shopify
+        # deliver it again.
         return json_error("temporarily unavailable", 503, {"Retry-After": "5"})
     if result.outcome is Outcome.REJECTED:
         return json_error(f"unprocessable payload: {result.error}", 400)

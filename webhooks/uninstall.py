@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from models import Delivery, DeliveryStatus, Shop, ShopState, utcnow
 from webhooks.context import Delivery as WebhookDelivery
-from webhooks.storage import write_transaction
+from webhooks.context import Write
 
 
-def record_uninstall(delivery: WebhookDelivery) -> None:
+def record_uninstall(delivery: WebhookDelivery) -> Write:
     """Mark the shop uninstalled, delete its tokens, cancel its pending deliveries. Idempotent."""
-    with write_transaction():
-        _uninstall(delivery)
+    return lambda: _uninstall(delivery)
 
 
 def _uninstall(delivery: WebhookDelivery) -> None:
