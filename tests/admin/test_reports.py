@@ -22,24 +22,16 @@ def add(shop: str, name: str, days_ago: int, **columns: object) -> None:
 
 
 def seed() -> None:
-    add(
-        SHOP_A,
-        "page_view",
-        0,
-        session_id="s1",
-        device_type="mobile",
-        country="DE",
-        utm_campaign="bf",
-    )
-    add(
-        SHOP_A,
-        "page_view",
-        0,
-        session_id="s1",
-        device_type="mobile",
-        country="DE",
-        utm_campaign="bf",
-    )
+    for _ in range(2):  # two page views in one session
+        add(
+            SHOP_A,
+            "page_view",
+            0,
+            session_id="s1",
+            device_type="mobile",
+            country="DE",
+            utm_campaign="bf",
+        )
     add(SHOP_A, "add_to_wishlist", 1, session_id="s2", device_type="desktop", country="FR")
     add(
         SHOP_A,
