@@ -27,7 +27,10 @@ class BackgroundServer:
 
     def start(self) -> BackgroundServer:
         self._server = make_server("127.0.0.1", self.port, self._app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        # A short poll interval: shutdown() waits for the loop to notice, once per test.
         self._thread.start()
         return self
 

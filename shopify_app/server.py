@@ -32,6 +32,8 @@ def run_gunicorn(app: Flask, *, bind: str, workers: int, threads: int) -> None:
             "worker_class": "gthread",
             "preload_app": True,
             "accesslog": "-",
+            # The path without its query string: launch URLs carry id_token and hmac.
+            "access_log_format": '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms',
             "timeout": 30,
         },
     ).run()
