@@ -17,6 +17,8 @@ from models.database import is_postgresql
 
 META = "meta"
 SQLITE_CHUNK = 200  # rows per INSERT: stays under SQLite's bound-variable limit
+# Below this, one multi-row INSERT beats COPY's extra round trips (staging table, merge).
+COPY_MIN_ROWS = 20
 
 # Every column but the key, in one order, so rows from many callers can share one statement.
 COLUMNS: list[str] = [f.column_name for f in Event._meta.sorted_fields if f.name != "id"]
@@ -59,7 +61,10 @@ def write_batches(batches: Sequence[Batch]) -> list[list[str]]:
     if not rows:
         return [[] for _ in batches]
     with db.atomic():
-        new_ids = _insert_postgresql(rows) if is_postgresql(db) else _insert_sqlite(rows)
+        if is_postgresql(db) and len(rows) >= COPY_MIN_ROWS:
+            new_ids = _insert_copy(rows)
+        else:
+            new_ids = _insert_values(rows)
         _queue_meta_deliveries(batches, new_ids)
     return [
         [e.event_id for e in events if (app_id, e.event_id) in new_ids]
@@ -79,7 +84,7 @@ def _row(app_id: str, event: NewEvent) -> dict[str, Any]:
     return row
 
 
-def _insert_sqlite(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+def _insert_values(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
     new_ids: dict[tuple[str, str], int] = {}
     for start in range(0, len(rows), SQLITE_CHUNK):
         inserted = (
@@ -108,7 +113,7 @@ _MERGE_SQL = (
 _staged_connections: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def _insert_postgresql(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+def _insert_copy(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
     # COPY cannot skip duplicates, so rows go to a per-connection staging table (emptied at
     # commit) and one INSERT ... SELECT moves the new ones across.
     connection = db.connection()
