@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_API_VERSION = "2026-10"
 DEFAULT_DATABASE_URL = "sqlite:///instance/sightline.db"
@@ -59,14 +60,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "META_GRAPH_URL": get("META_GRAPH_URL", "https://graph.facebook.com").rstrip("/"),
         "META_API_VERSION": get("META_API_VERSION", "v24.0"),
         "GEOIP_CITY_DB": env.get("GEOIP_CITY_DB") or None,
-        # Storefront batches are ≤ 64 KB; webhooks and admin forms are far below 1 MB.
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Order webhooks with many line items can pass 1 MB; the storefront endpoint enforces
+        # its own 64 KB limit.
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     }
+
+
+def _safe_database_label(url: str) -> str:
+    """scheme://host/database: no user, password or query (which may carry a password)."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        return url  # a file path: nothing secret in it
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
 
 
 def describe_mode(config: Mapping[str, Any]) -> str:
     """The first log line: which mode, which database, and whether credentials are real."""
-    db = config["DATABASE_URL"].split("@")[-1]  # never print a password
+    db = _safe_database_label(config["DATABASE_URL"])
     if config["USING_DEV_CREDENTIALS"]:
         return (
             f"Sightline in {config['SIGHTLINE_ENV']} mode with DEVELOPMENT credentials "

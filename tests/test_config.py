@@ -40,3 +40,11 @@ def test_production_with_everything_set_uses_it():
 def test_mode_line_never_shows_a_database_password():
     settings = load_settings({"DATABASE_URL": "postgresql://app:hunter2@db.internal/sightline"})
     assert "hunter2" not in describe_mode(settings)
+
+
+def test_mode_line_never_shows_a_password_given_as_a_query_parameter():
+    settings = load_settings(
+        {"DATABASE_URL": "postgresql://db.internal:5433/sightline?password=hunter2"}
+    )
+    line = describe_mode(settings)
+    assert "hunter2" not in line and "db.internal:5433/sightline" in line

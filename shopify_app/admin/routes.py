@@ -88,8 +88,9 @@ def settings():  # type: ignore[no-untyped-def]
 @bp.get("/reports")
 @embedded_page
 def reports():  # type: ignore[no-untyped-def]
-    days = request.args.get("days", "30")
-    days = int(days) if days.isdigit() and 1 <= int(days) <= MAX_DAYS else 30
+    asked = request.args.get("days", "30")
+    days = int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 3 else 30
+    days = days if 1 <= days <= MAX_DAYS else 30
     report = dashboard(g.shop, days=days)
     peak = max((d["events"] for d in report["over_time"]), default=0)
     return _page("admin/reports.html", report=report, peak=peak, day_choices=(7, 30, 90))

@@ -16,6 +16,7 @@ from shopify_app.custom_events.service import (
     event_to_dict,
     get_event,
     list_events,
+    parse_id,
     update_event,
 )
 from shopify_app.custom_events.sync import sync_after_change
@@ -88,4 +89,4 @@ def _delete(event_id: Any):  # type: ignore[no-untyped-def]
         delete_event(g.shop, event_id)
     except CustomEventNotFoundError:
         return json_error("custom event not found", 404)
-    return jsonify(deleted=int(event_id), sync=sync_after_change(g.shop))
+    return jsonify(deleted=parse_id(event_id), sync=sync_after_change(g.shop))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -16,7 +17,10 @@ class BadJsonError(BadRequest):
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 naming the problem."""
-    body = request.get_json(silent=True)
+    try:
+        body = json.loads(request.get_data())
+    except (ValueError, RecursionError):  # RecursionError: [[[[... nested past the limit
+        raise BadJsonError() from None
     if not isinstance(body, dict):
         raise BadJsonError()
     return body

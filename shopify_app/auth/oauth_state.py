@@ -45,8 +45,8 @@ def state_matches(cookie: str | None, secret_key: str, state: str, shop: str) ->
         return False
     if not isinstance(data, dict) or not isinstance(data.get("nonce"), str):
         return False
-    same_shop = hmac.compare_digest(str(data.get("shop", "")), shop)
-    return hmac.compare_digest(data["nonce"], state) and same_shop
+    same_shop = hmac.compare_digest(str(data.get("shop", "")).encode(), shop.encode())
+    return hmac.compare_digest(data["nonce"].encode(), state.encode()) and same_shop
 
 
 def clear_state(response: Response) -> None:

@@ -24,10 +24,25 @@ log = logging.getLogger(__name__)
 @bp.get("/auth/session-token")
 def session_token():  # type: ignore[no-untyped-def]
     """App Bridge reads `shopify-reload` and reloads it with a fresh `id_token`."""
+    target = request.args.get("shopify-reload", "")
+    if target and not _is_app_path(target):
+        # App Bridge would hand a fresh ID token to wherever this points.
+        return json_error("shopify-reload must be a path of this app", 400)
     shop = valid_shop_domain(request.args.get("shop") or _shop_in_reload_target())
     g.frame_shop = shop  # shown inside the admin iframe
     return render_template(
         "auth/session_token.html", reopen_url=admin_app_url(shop) if shop else None
+    )
+
+
+def _is_app_path(target: str) -> bool:
+    parts = urlparse(target)
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not parts.scheme
+        and not parts.netloc
+        and "\\" not in target
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from peewee import IntegrityError
 
 from models import CustomEvent, db
+from models.database import is_postgresql
 from shopify_app.custom_events.validation import ValidationError, validate_custom_event
 
 NAME_TAKEN = {"name": "Event name already exists"}
@@ -27,6 +28,9 @@ EDITABLE_FIELDS = (
 )
 
 
+MAX_ID = 2**63 - 1
+
+
 class CustomEventNotFoundError(LookupError):
     """No such event in this shop (another shop's events are never visible)."""
 
@@ -39,15 +43,28 @@ def list_events(app_id: str, *, active_only: bool = False) -> list[CustomEvent]:
     return list(query.order_by(CustomEvent.created_at.desc(), CustomEvent.id.desc()))
 
 
-def get_event(app_id: str, event_id: Any) -> CustomEvent:
-    try:
-        pk = int(event_id)
-    except (TypeError, ValueError):
-        raise CustomEventNotFoundError(event_id) from None
-    event = CustomEvent.get_or_none((CustomEvent.id == pk) & (CustomEvent.app_id == app_id))
+def get_event(app_id: str, event_id: Any, *, for_update: bool = False) -> CustomEvent:
+    pk = parse_id(event_id)
+    if pk is None:
+        raise CustomEventNotFoundError(event_id)
+    query = CustomEvent.select().where((CustomEvent.id == pk) & (CustomEvent.app_id == app_id))
+    if for_update and is_postgresql(db):
+        query = query.for_update()
+    event = query.first()
     if event is None:
         raise CustomEventNotFoundError(event_id)
     return event
+
+
+def parse_id(value: Any) -> int | None:
+    """A row id from JSON or a URL: an int (not a bool, not 1.9) or digits, within BIGINT."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, int) and 1 <= value <= MAX_ID:
+        return value
+    return None
 
 
 def create_event(app_id: str, data: Mapping[str, Any]) -> CustomEvent:
@@ -62,7 +79,14 @@ def create_event(app_id: str, data: Mapping[str, Any]) -> CustomEvent:
 
 def update_event(app_id: str, event_id: Any, changes: Mapping[str, Any]) -> CustomEvent:
     """Apply `changes` over the stored event and validate the result as a whole."""
-    event = get_event(app_id, event_id)
+    with db.atomic():
+        return _update_locked(app_id, event_id, changes)
+
+
+def _update_locked(app_id: str, event_id: Any, changes: Mapping[str, Any]) -> CustomEvent:
+    # Read, merge and write in one transaction; FOR UPDATE (PostgreSQL) makes concurrent partial
+    # updates of one event apply one after the other instead of losing one.
+    event = get_event(app_id, event_id, for_update=True)
     merged = {field: getattr(event, field) for field in EDITABLE_FIELDS}
     if "data" in changes and "event_data" not in changes:
         merged["event_data"] = changes["data"]
@@ -75,7 +99,7 @@ def update_event(app_id: str, event_id: Any, changes: Mapping[str, Any]) -> Cust
     for field, value in clean.items():
         setattr(event, field, value)
     try:
-        with db.atomic():
+        with db.atomic():  # a savepoint: a name clash leaves the outer transaction usable
             event.save()
     except IntegrityError:
         raise ValidationError(dict(NAME_TAKEN)) from None

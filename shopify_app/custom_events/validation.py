@@ -72,7 +72,32 @@ def selector_problem(selector: str) -> str | None:
 
 
 def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    """A stripped string; anything the database cannot store (NUL, lone surrogates) becomes ""
+    and so fails the field's own check instead of the save."""
+    if not isinstance(value, str) or not storable(value):
+        return ""
+    return value.strip()
+
+
+def storable(text: str) -> bool:
+    """PostgreSQL text and JSONB refuse NUL; UTF-8 refuses lone surrogates."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _strings_in(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings_in(k), *_strings_in(v))]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings_in(item)]
+    return []
 
 
 def validate_custom_event(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -130,6 +155,7 @@ def validate_custom_event(data: Mapping[str, Any]) -> dict[str, Any]:
     if problem:
         errors["event_data"] = problem
 
+    errors.update(_unstorable_fields(data, TEXT_FIELDS))
     if errors:
         raise ValidationError(errors)
     return {
@@ -147,10 +173,32 @@ def validate_custom_event(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+TEXT_FIELDS = (
+    "name",
+    "display_name",
+    "description",
+    "page_type",
+    "page_url",
+    "event_type",
+    "selector",
+    "meta_event_name",
+)
+
+
+def _unstorable_fields(data: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, str]:
+    return {
+        field: "contains characters that cannot be stored (NUL or invalid Unicode)"
+        for field in fields
+        if isinstance(data.get(field), str) and not storable(data[field])
+    }
+
+
 def _scroll_depth(value: Any) -> tuple[int | None, str | None]:
+    if isinstance(value, bool):
+        return None, "Scroll depth must be a whole percentage from 1 to 100"
     try:
         depth = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None, "Scroll depth must be a whole percentage from 1 to 100"
     if (isinstance(value, float) and not value.is_integer()) or not 1 <= depth <= 100:
         return None, "Scroll depth must be a whole percentage from 1 to 100"
@@ -163,10 +211,16 @@ def _event_data(value: Any) -> tuple[dict[str, Any], str | None]:
     if isinstance(value, str):  # the admin form sends the JSON text
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}, "Default data must be valid JSON"
     if not isinstance(value, dict):
         return {}, "Default data must be a JSON object"
+    strings = _strings_in(value)
+    if not all(storable(s) for s in strings):
+        return {}, "Default data has characters that cannot be stored (NUL or invalid Unicode)"
+    if any("<" in s for s in strings):
+        # It is rendered inside a <script> block on the storefront.
+        return {}, "Default data may not contain <"
     if len(json.dumps(value).encode()) > EVENT_DATA_MAX_BYTES:
         return {}, f"Default data must be at most {EVENT_DATA_MAX_BYTES // 1024} KB"
     return value, None
@@ -213,10 +267,13 @@ def validate_settings(data: Mapping[str, Any]) -> dict[str, Any]:
 def _expiry(value: Any) -> tuple[dt.datetime | None, str | None]:
     if value in (None, ""):
         return None, None
+    problem = "Token expiry must be a date (YYYY-MM-DD) or an ISO date-time"
     try:
         parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None, "Token expiry must be a date (YYYY-MM-DD) or an ISO date-time"
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+        if parsed.tzinfo:
+            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # overflow: year 1 or 9999 shifted past the range
+        return None, problem
+    if not 2000 <= parsed.year <= 2200:
+        return None, problem
     return parsed, None

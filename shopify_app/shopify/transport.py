@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ def retry_after_seconds(value: str | None, attempt: int) -> float:
     try:
         wait = float(value) if value else 0.25 * 2**attempt
     except ValueError:
+        wait = 0.25 * 2**attempt
+    if not math.isfinite(wait):  # "nan" and "inf" parse as floats
         wait = 0.25 * 2**attempt
     return min(max(wait, 0.0), MAX_WAIT_SECONDS)
 

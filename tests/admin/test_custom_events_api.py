@@ -165,3 +165,41 @@ def test_missing_or_bad_token_is_401_with_retry_header(client):
         response = client.get("/api/custom-events", headers=headers)
         assert response.status_code == 401
         assert response.headers["X-Shopify-Retry-Invalid-Session-Request"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("field", "change"),
+    [
+        ("display_name", {"display_name": "a\u0000b"}),
+        ("description", {"description": "\ud800"}),
+        ("event_data", {"data": {"k": "a\u0000"}}),
+        ("event_data", {"data": {"k": "</script><script>alert(1)</script>"}}),
+        ("event_data", {"data": "[" * 100_000}),
+        ("scroll_depth", {"event_type": "scroll", "scroll_depth": 1e999}),
+        ("scroll_depth", {"event_type": "scroll", "scroll_depth": True}),
+    ],
+)
+def test_values_the_database_or_storefront_cannot_take_are_422(shop_a, field, change):
+    response = shop_a.post(
+        "/api/custom-events", {"action": "create", "eventData": {**VALID, **change}}
+    )
+    assert response.status_code == 422 and response.get_json()["field"] == field
+    assert CustomEvent.select().count() == 0
+
+
+@pytest.mark.parametrize("bad_id", [1.9, True, "1.0", "99999999999999999999999", -1])
+def test_ids_that_are_not_whole_row_ids_match_nothing(shop_a, bad_id):
+    shop_a.create()
+    response = shop_a.post("/api/custom-events", {"action": "delete", "eventData": {"id": bad_id}})
+    assert response.status_code == 404
+    assert shop_a.get("/api/custom-events/99999999999999999999999").status_code == 404
+    assert CustomEvent.select().count() == 1
+
+
+def test_deeply_nested_json_body_is_400(shop_a, client):
+    response = client.post(
+        "/api/custom-events",
+        data="[" * 100_000,
+        headers=shop_a._headers() | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400

@@ -67,6 +67,8 @@ def test_toggles_are_saved(shop_a):
         ("pixel_id", {"pixel_id": "12ab34"}),
         ("pixel_id", {"pixel_id": "1234"}),
         ("token_expires_at", {"token_expires_at": "next week"}),
+        ("token_expires_at", {"token_expires_at": "0001-01-01T00:00:00+01:00"}),
+        ("token_expires_at", {"token_expires_at": "9999-12-31T23:59:59-01:00"}),
         ("access_token", {"access_token": "has spaces in it"}),
         ("send_to_meta", {"send_to_meta": ["yes"]}),
     ],
