@@ -16,7 +16,9 @@ from peewee import Expression
 
 from models import CustomerDataRequest, Delivery, Event, WebhookDelivery, WebhookStatus, utcnow
 
-ORDER_TOPICS = ("orders/create", "orders/paid")
+# Topics whose raw body names a customer (by order or by customer id) and holds their contact
+# details. customers/redact is left out: the delivery being processed is one of them.
+CUSTOMER_TOPICS = ("orders/create", "orders/paid", "customers/data_request")
 
 
 def _event_condition(shop: str, customer_id: str | None, order_ids: list[str]) -> Expression | None:
@@ -99,12 +101,12 @@ def erase(shop: str, customer_id: str | None, order_ids: list[str]) -> dict[str,
 
 
 def _erase_waiting_orders(shop: str, customer_id: str | None, order_ids: list[str]) -> int:
-    # Processed deliveries keep no body; failed or unprocessed ones still hold the raw order,
+    # Processed deliveries keep no body; failed or unprocessed ones still hold the raw payload,
     # with the customer's email and phone in clear.
     waiting = WebhookDelivery.select(WebhookDelivery.id, WebhookDelivery.body).where(
         (WebhookDelivery.app_id == shop)
         & (WebhookDelivery.status != WebhookStatus.PROCESSED)
-        & WebhookDelivery.topic.in_(ORDER_TOPICS)
+        & WebhookDelivery.topic.in_(CUSTOMER_TOPICS)
     )
     doomed = [d.id for d in waiting if _belongs_to(d.body, customer_id, set(order_ids))]
     if not doomed:
@@ -114,14 +116,15 @@ def _erase_waiting_orders(shop: str, customer_id: str | None, order_ids: list[st
 
 def _belongs_to(body: str, customer_id: str | None, order_ids: set[str]) -> bool:
     try:
-        order = json.loads(body)
+        payload = json.loads(body)
     except ValueError:
         return False
-    if not isinstance(order, dict):
+    if not isinstance(payload, dict):
         return False
-    customer = order.get("customer")
+    customer = payload.get("customer")
     owner = str(customer.get("id")) if isinstance(customer, dict) else None
-    return str(order.get("id")) in order_ids or (customer_id is not None and owner == customer_id)
+    order_id = str(payload.get("id")) if "id" in payload else None
+    return order_id in order_ids or (customer_id is not None and owner == customer_id)
 
 
 def _jsonable_event(event: Event) -> dict[str, Any]:
