@@ -149,6 +149,8 @@ def attribution_from_url(url: str | None) -> dict[str, str]:
     found: dict[str, str] = {}
     for key, value in parse_qsl(query, keep_blank_values=False):
         key = key.lower()
-        if key in UTM_KEYS or key in CLICK_ID_KEYS:
+        # A decoded %00 would make PostgreSQL refuse the whole row (and lose the event).
+        value = value.replace("\x00", "")
+        if (key in UTM_KEYS or key in CLICK_ID_KEYS) and value:
             found.setdefault(key, value[:MAX_ATTRIBUTION_LENGTH])
     return found

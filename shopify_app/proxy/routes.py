@@ -19,8 +19,13 @@ from shopify_app.proxy.signature import SignatureError, verify
 from shopify_app.storefront_config import build_storefront_config
 
 MAX_BODY_BYTES = 64 * 1024
-DEFAULT_RATE_PER_SECOND = 50.0  # per shop and worker: a busy store sends a few batches a second
-DEFAULT_RATE_BURST = 200.0
+# Two buckets per worker. One per visitor (shop + shopper IP): a tab sends about one batch a
+# second, so one script cannot take a shop's whole allowance. One per shop, far higher: a safety
+# net for the database when many addresses flood one shop.
+DEFAULT_VISITOR_RATE_PER_SECOND = 5.0
+DEFAULT_VISITOR_RATE_BURST = 30.0
+DEFAULT_RATE_PER_SECOND = 500.0
+DEFAULT_RATE_BURST = 2000.0
 CONFIG_MAX_AGE = 60  # seconds a browser may reuse the fetched config
 
 
@@ -31,6 +36,10 @@ def _setup(state: BlueprintSetupState) -> None:
     app.extensions["sightline_proxy_limiter"] = RateLimiter(
         float(app.config.get("PROXY_RATE_PER_SECOND", DEFAULT_RATE_PER_SECOND)),
         float(app.config.get("PROXY_RATE_BURST", DEFAULT_RATE_BURST)),
+    )
+    app.extensions["sightline_proxy_visitor_limiter"] = RateLimiter(
+        float(app.config.get("PROXY_VISITOR_RATE_PER_SECOND", DEFAULT_VISITOR_RATE_PER_SECOND)),
+        float(app.config.get("PROXY_VISITOR_RATE_BURST", DEFAULT_VISITOR_RATE_BURST)),
     )
 
 
@@ -44,9 +53,12 @@ def _verify_signature() -> Response | None:
         g.proxy = verify(list(request.args.items(multi=True)), secrets)
     except SignatureError as exc:
         return json_error(str(exc), 401)
-    limiter: RateLimiter = current_app.extensions["sightline_proxy_limiter"]
-    if not limiter.allow(g.proxy.shop):
-        return json_error("too many requests", 429, {"Retry-After": str(limiter.retry_after())})
+    visitor: RateLimiter = current_app.extensions["sightline_proxy_visitor_limiter"]
+    shop: RateLimiter = current_app.extensions["sightline_proxy_limiter"]
+    for limiter, key in ((visitor, f"{g.proxy.shop}|{_shopper_ip()}"), (shop, g.proxy.shop)):
+        if not limiter.allow(key):
+            retry = str(limiter.retry_after())
+            return json_error("too many requests", 429, {"Retry-After": retry})
     return None
 
 
@@ -87,13 +99,17 @@ def _decode(raw: bytes) -> Any:
         raise ValueError(str(exc)) from None
 
 
-def _facts() -> RequestFacts:
+def _shopper_ip() -> str | None:
     # Shopify's proxy puts the shopper's address first in X-Forwarded-For; it only feeds
-    # location statistics, so a spoofed value misleads nobody but its sender.
+    # location statistics and the visitor rate limit, so a spoofed value misleads nobody but
+    # its sender (the per-shop limit still holds).
     forwarded = request.headers.get("X-Forwarded-For", "")
-    ip = forwarded.split(",")[0].strip() or request.remote_addr
+    return forwarded.split(",")[0].strip() or request.remote_addr
+
+
+def _facts() -> RequestFacts:
     return RequestFacts(
-        ip=ip,
+        ip=_shopper_ip(),
         user_agent=request.headers.get("User-Agent"),
         customer_id=g.proxy.logged_in_customer_id,
     )

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 MAX_SKEW_SECONDS = 90  # what Shopify's own libraries accept either way
 SHOP_DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]*\.myshopify\.com")
 # A repeated one of these could smuggle a second value past the signature.
-SINGLE_VALUED = ("shop", "signature", "timestamp", "hmac")
+# The customer id and prefix too: the signature covers their joined values, but we read one.
+SINGLE_VALUED = ("shop", "signature", "timestamp", "hmac", "logged_in_customer_id", "path_prefix")
 
 
 class SignatureError(ValueError):
@@ -59,13 +60,13 @@ def verify(
     signature = (values.get("signature") or [""])[0]
     if not signature:
         raise SignatureError("missing signature")
-    if not any(hmac.compare_digest(sign(params, s), signature) for s in secrets if s):
+    given = signature.encode("utf-8", "replace")  # bytes: compare_digest refuses non-ASCII str
+    if not any(hmac.compare_digest(sign(params, s).encode(), given) for s in secrets if s):
         raise SignatureError("invalid signature")
-    try:
-        timestamp = int((values.get("timestamp") or [""])[0])
-    except ValueError:
-        raise SignatureError("missing or malformed timestamp") from None
-    if abs((time.time() if now is None else now) - timestamp) > MAX_SKEW_SECONDS:
+    raw_timestamp = (values.get("timestamp") or [""])[0]
+    if not (raw_timestamp.isascii() and raw_timestamp.isdigit() and len(raw_timestamp) <= 12):
+        raise SignatureError("missing or malformed timestamp")
+    if abs((time.time() if now is None else now) - int(raw_timestamp)) > MAX_SKEW_SECONDS:
         raise SignatureError("stale timestamp")
     shop = (values.get("shop") or [""])[0]
     if not SHOP_DOMAIN.fullmatch(shop):

@@ -4,12 +4,29 @@ JSON reply, and whatever was accepted is exactly what got stored."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
+import pytest
+from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import Event
+from models import db as db_proxy
+from shopify_app import create_app
+from tests.conftest import app_config, release
 from tests.ingest.proxy_client import SHOP, post_track
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """One fuzzing visitor sends hundreds of requests: lift the per-visitor rate limit."""
+    application = create_app(
+        app_config(database_url, PROXY_VISITOR_RATE_PER_SECOND=1e6, PROXY_VISITOR_RATE_BURST=1e6)
+    )
+    yield application
+    release(db_proxy.obj)
+
 
 FUZZ = settings(
     max_examples=120,

@@ -11,7 +11,7 @@ import pytest
 from devstore.proxy import signed_proxy_query
 from models import CustomEvent, Event, db
 from shopify_app import create_app
-from shopify_app.proxy.signature import SignatureError, signature_message, verify
+from shopify_app.proxy.signature import SignatureError, sign, signature_message, verify
 from shopify_app.storefront_config import build_storefront_config
 from tests.conftest import TEST_API_SECRET, app_config, release
 from tests.ingest.proxy_client import CHROME, SHOP, batch, event, signed_path
@@ -64,7 +64,20 @@ def _variants() -> dict[str, list[tuple[str, str]]]:
         "repeated shop": [*_query(), ("shop", SHOP)],
         "repeated signature": [*good, ("signature", dict(good)["signature"])],
         "not a myshopify domain": signed_proxy_query("evil.example.com", TEST_API_SECRET),
+        "non-ASCII signature": _replace(good, "signature", "é" * 64),
+        "absurd timestamp": _resigned([*_without(good, "timestamp"), ("timestamp", "9" * 400)]),
+        "second customer id, signed": _resigned([*good, ("logged_in_customer_id", "42")]),
     }
+
+
+def _without(params: list[tuple[str, str]], key: str) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in params if k != key]
+
+
+def _resigned(params: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Signed as Shopify would sign these exact parameters (repeated keys joined by ',')."""
+    unsigned = _without(params, "signature")
+    return [*unsigned, ("signature", sign(unsigned, TEST_API_SECRET))]
 
 
 @pytest.mark.parametrize("variant", sorted(_variants()))

@@ -217,13 +217,27 @@ def test_a_shop_over_its_rate_limit_gets_a_429(database_url):
         release(db_proxy.obj)
 
 
+def test_one_visitor_over_its_limit_does_not_stop_the_shops_other_shoppers(database_url):
+    app = create_app(
+        app_config(database_url, PROXY_VISITOR_RATE_PER_SECOND=0.01, PROXY_VISITOR_RATE_BURST=2)
+    )
+    try:
+        client = app.test_client()
+        flood = [post_track(client, batch(event()), ip="203.0.113.9").status_code for _ in range(3)]
+        shopper = post_track(client, batch(event()), ip="198.51.100.7")
+        assert flood == [200, 200, 429] and shopper.status_code == 200
+    finally:
+        release(db_proxy.obj)
+
+
 def test_reply_comes_after_commit_even_under_concurrency(app):
     from concurrent.futures import ThreadPoolExecutor
 
     def send(i: int) -> int:
         client = app.test_client()
         body = batch(*[event(id=f"evt_concurrent_{i:03d}_{j}") for j in range(5)])
-        return post_track(client, body).get_json()["accepted"]
+        # 40 shoppers at once, each from its own address (one address would be rate-limited).
+        return post_track(client, body, ip=f"198.51.100.{i + 1}").get_json()["accepted"]
 
     with ThreadPoolExecutor(8) as pool:
         accepted = list(pool.map(send, range(40)))
