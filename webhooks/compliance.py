@@ -9,6 +9,7 @@ from models.schema import HISTORY_TABLE
 from webhooks import customer_data
 from webhooks.context import Delivery, Write
 from webhooks.payload import identifier, identifiers, mapping, text
+from webhooks.uninstall import reinstalled_since
 
 # Tables keyed by something other than app_id; every other table with an app_id column is
 # found by looking at the schema, so tables added later are erased without touching this file.
@@ -18,7 +19,13 @@ SHOP_KEY_COLUMNS = {"shops": "domain"}
 def redact_shop(delivery: Delivery) -> Write:
     """Delete every row of the shop, in every table (48 h after uninstall)."""
     tables = shop_tables(db.obj)
-    return lambda: delete_shop_rows(delivery.shop, tables)
+
+    def write() -> dict[str, int]:
+        if reinstalled_since(delivery):
+            return {}  # a late retry must not erase the new installation's tokens and events
+        return delete_shop_rows(delivery.shop, tables)
+
+    return write
 
 
 def shop_tables(database: Database) -> list[tuple[str, str]]:

@@ -16,8 +16,8 @@ def parse_object(body: str) -> dict[str, Any]:
     """The JSON object in `body`, or PayloadError."""
     try:
         payload = json.loads(body)
-    except ValueError as exc:
-        raise PayloadError(f"malformed JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested past the limit
+        raise PayloadError(f"malformed JSON: {type(exc).__name__}") from None
     if not isinstance(payload, dict):
         raise PayloadError("payload is not a JSON object")
     return payload
@@ -72,7 +72,10 @@ def timestamp(value: Any) -> dt.datetime | None:
         return None
     if parsed.tzinfo is None:
         return parsed
-    return parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    try:
+        return parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:  # year 1 or 9999 shifted out of range by its offset
+        return None
 
 
 def mapping(value: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ def record_uninstall(delivery: WebhookDelivery) -> Write:
 
 
 def _uninstall(delivery: WebhookDelivery) -> None:
-    if _reinstalled_since(delivery):
+    if reinstalled_since(delivery):
         return  # a retry reaching us after the merchant reinstalled must not undo the reinstall
     now = utcnow()
     Shop.update(
@@ -33,7 +33,8 @@ def _uninstall(delivery: WebhookDelivery) -> None:
     ).execute()
 
 
-def _reinstalled_since(delivery: WebhookDelivery) -> bool:
+def reinstalled_since(delivery: WebhookDelivery) -> bool:
+    """The merchant installed the app again after this delivery first reached us."""
     return (
         Shop.select()
         .where(

@@ -227,3 +227,26 @@ def test_admin_page_shows_the_assembled_data_of_a_request(live):
     assert "order-77" in page.text and f"customer {CUSTOMER}" in page.text
     empty = launch(live, OTHER_SHOP, "/data-requests")
     assert "data-empty" in empty.text and "order-77" not in empty.text
+
+
+def test_shop_redact_retried_after_a_reinstall_erases_nothing(hooks):
+    import datetime as dt
+
+    from models import utcnow
+    from webhooks.inbox import retry_failed_webhooks
+
+    populate(SHOP)
+    WebhookDelivery.create(
+        webhook_id="wh-redact-late",
+        app_id=SHOP,
+        topic="shop/redact",
+        body=json.dumps(shopify.shop_redact(SHOP)),
+        status=WebhookStatus.FAILED,
+        received_at=utcnow() - dt.timedelta(hours=1),
+    )
+    Shop.update(installed_at=utcnow()).where(Shop.domain == SHOP).execute()  # reinstalled since
+
+    retry_failed_webhooks()
+
+    assert Shop.get(Shop.domain == SHOP).access_token == "shpat_x"
+    assert CustomEvent.select().where(CustomEvent.app_id == SHOP).count() == 1
