@@ -31,6 +31,9 @@ class Shop(TimestampedModel):
     config_synced_at = DateTimeField(null=True)
     config_sync_pending_since = DateTimeField(null=True)
     config_sync_error = TextField(null=True)
+    # Bumped by every change to the config (migration 0008): a sync marks the shop synced only
+    # if no change arrived while it wrote, so the newest config is always the one written last.
+    config_version = IntegerField(default=0)
 
     class Meta:
         table_name = "shops"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from models import Shop
-from shopify_app.shopify.config_sync import sync_storefront_config
+from shopify_app.shopify.config_sync import note_config_changed, sync_storefront_config
 
 
 def sync_state(app_id: str) -> dict[str, Any]:
@@ -24,5 +24,6 @@ def sync_state(app_id: str) -> dict[str, Any]:
 def sync_after_change(app_id: str) -> dict[str, Any]:
     """Write the new config now; when Shopify is unreachable the change stays saved and the sync
     is retried later (see retry_pending_config_syncs)."""
+    note_config_changed(app_id)
     sync_storefront_config(app_id)
     return sync_state(app_id)

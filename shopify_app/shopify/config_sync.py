@@ -39,28 +39,50 @@ query StorefrontConfig($namespace: String!, $key: String!) {
 """
 
 
+MAX_WRITE_ROUNDS = 3
+
+
+def note_config_changed(app_id: str) -> None:
+    """Call after committing a change to anything in the config, before syncing it."""
+    Shop.update(config_version=Shop.config_version + 1).where(Shop.domain == app_id).execute()
+
+
 def sync_storefront_config(app_id: str) -> bool:
     """Build the shop's config and write it; False (and the shop marked pending) on failure."""
-    # One writer per shop in this process: the config is built inside the lock, so the last
-    # write always carries the latest saved state, whatever order the requests finish in.
+    # Threads of this process take turns per shop. Other processes (gunicorn workers, the
+    # worker) are covered by config_version: a write counts only if no change arrived while it
+    # was built and sent; otherwise the newer config is written again, so it lands last.
     with keyed_lock(f"config:{app_id}"):
-        shop = Shop.get_or_none(Shop.domain == app_id)
-        if shop is None or shop.state == ShopState.UNINSTALLED:
-            return False  # nothing to write to; an install syncs the config anyway
-        config = build_storefront_config(app_id)
-        try:
-            _write(app_id, config)
-        except ShopifyError as exc:
-            log.warning("storefront config for %s not synced: %s", app_id, exc)
-            _mark_pending(app_id, str(exc))
-            return False
+        for _ in range(MAX_WRITE_ROUNDS):
+            shop = Shop.get_or_none(Shop.domain == app_id)
+            if shop is None or shop.state == ShopState.UNINSTALLED:
+                return False  # nothing to write to; an install syncs the config anyway
+            config = build_storefront_config(app_id)
+            try:
+                _write(app_id, config)
+            except ShopifyError as exc:
+                log.warning("storefront config for %s not synced: %s", app_id, exc)
+                _mark_pending(app_id, str(exc))
+                return False
+            if _mark_synced(app_id, shop.config_version):
+                return True
+        _mark_pending(app_id, "the configuration kept changing while it was being written")
+        return False
+
+
+def _mark_synced(app_id: str, version: int) -> bool:
+    """Synced, unless the config changed since `version` was read (then False)."""
+    now = utcnow()
+    return bool(
         Shop.update(
-            config_synced_at=utcnow(),
+            config_synced_at=now,
             config_sync_pending_since=None,
             config_sync_error=None,
-            updated_at=utcnow(),
-        ).where(Shop.domain == app_id).execute()
-        return True
+            updated_at=now,
+        )
+        .where((Shop.domain == app_id) & (Shop.config_version == version))
+        .execute()
+    )
 
 
 def retry_pending_config_syncs(limit: int = 100) -> dict[str, bool]:

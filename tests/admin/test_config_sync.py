@@ -123,3 +123,32 @@ def test_pending_sync_is_shown_in_the_admin_until_it_lands(live, installed):
     )
     assert b"data-sync-pending" not in page.data
     assert requests.get(f"{live.app_url}/healthz", timeout=5).status_code == 200
+
+
+def test_a_change_made_elsewhere_during_a_write_is_written_again_not_lost(live, installed):
+    """Another process changes the config while this one is writing an older one: the older
+    write must not be the last word (nor be marked synced)."""
+    import threading
+    import time
+
+    from models import CustomEvent
+    from shopify_app.shopify.config_sync import note_config_changed, sync_storefront_config
+
+    faults = f"{live.devstore_url}/_devstore/shops/{SHOP}/admin-api-faults"
+    requests.post(faults, json=[{"kind": "http", "status": 429, "retry_after": 1}], timeout=5)
+    results = []
+
+    def sync() -> None:
+        with live.app.app_context():
+            results.append(sync_storefront_config(SHOP))
+
+    writer = threading.Thread(target=sync)
+    writer.start()
+    time.sleep(0.4)  # the writer has built its config and is waiting out the 429
+    CustomEvent.create(app_id=SHOP, name="late", display_name="Late", event_type="load")
+    with live.app.app_context():
+        note_config_changed(SHOP)  # as the other process does after its change
+    writer.join(timeout=20)
+
+    assert results == [True]
+    assert event_names(stored_metafield(live)) == ["late"]
