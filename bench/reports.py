@@ -27,16 +27,16 @@ SHOP = "big-shop.myshopify.com"
 FILL_SQL = """
 INSERT INTO events (app_id, event_name, event_data, created_at, session_id, device_type,
                     country, utm_campaign, value, currency, source)
-SELECT CASE WHEN i % 10 = 0 THEN 'other-' || (i % 7) || '.myshopify.com' ELSE %(shop)s END,
-       (ARRAY['page_view','page_view','page_view','add_to_cart','purchase'])[1 + i % 5],
+SELECT CASE WHEN mod(i, 10) = 0 THEN 'other-' || mod(i, 7) || '.myshopify.com' ELSE %(shop)s END,
+       (ARRAY['page_view','page_view','page_view','add_to_cart','purchase'])[1 + mod(i, 5)],
        '{}'::jsonb,
-       now() - ((i % 3600000) * interval '1 second') * 1.2,
+       now() - (mod(i, 3600000) * interval '1 second') * 1.2,
        'session-' || (i / 6),
-       (ARRAY['mobile','desktop','tablet'])[1 + i % 3],
-       (ARRAY['US','DE','FR','GB','NL','CA'])[1 + i % 6],
-       CASE WHEN i % 4 = 0 THEN 'campaign-' || (i % 12) END,
-       CASE WHEN i % 5 = 4 THEN (i % 200) + 0.99 END,
-       CASE WHEN i % 5 = 4 THEN 'EUR' END,
+       (ARRAY['mobile','desktop','tablet'])[1 + mod(i, 3)],
+       (ARRAY['US','DE','FR','GB','NL','CA'])[1 + mod(i, 6)],
+       CASE WHEN mod(i, 4) = 0 THEN 'campaign-' || mod(i, 12) END,
+       CASE WHEN mod(i, 5) = 4 THEN mod(i, 200) + 0.99 END,
+       CASE WHEN mod(i, 5) = 4 THEN 'EUR' END,
        'storefront'
 FROM generate_series(1, %(rows)s) AS i
 """
