@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -24,9 +25,10 @@ class LiveStack:
     devstore_url: str
 
 
-@pytest.fixture
-def live(database_url: str) -> Iterator[LiveStack]:
-    """Sightline and devstore on free ports, each configured with the other's URL."""
+@contextmanager
+def live_stack(database_url: str, **settings: object) -> Iterator[LiveStack]:
+    """Sightline (with `settings` overriding its test config) and devstore on free ports, each
+    configured with the other's URL."""
     app_port, store_port = free_port(), free_port()
     app_url, store_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{store_port}"
     store = create_devstore(DevstoreConfig(TEST_API_KEY, TEST_API_SECRET, app_url))
@@ -36,8 +38,15 @@ def live(database_url: str) -> Iterator[LiveStack]:
             APP_URL=app_url,
             SHOPIFY_ADMIN_URL_TEMPLATE=f"{store_url}/{{shop}}",
             META_GRAPH_URL=f"{store_url}/meta",
+            **settings,
         )
     )
     with BackgroundServer(store, store_port), BackgroundServer(app, app_port):
         yield LiveStack(app, app_url, store, store_url)
     release(db_proxy.obj)
+
+
+@pytest.fixture
+def live(database_url: str) -> Iterator[LiveStack]:
+    with live_stack(database_url) as stack:
+        yield stack

@@ -10,13 +10,9 @@ from typing import Any
 import pytest
 
 from devstore import webhooks as shopify
-from devstore.app import create_devstore
-from devstore.server import BackgroundServer, free_port
-from devstore.state import DevstoreConfig
 from models import Event, WebhookDelivery
-from models import db as db_proxy
-from shopify_app import create_app
-from tests.conftest import TEST_API_KEY, TEST_API_SECRET, app_config, release
+from tests.conftest import TEST_API_SECRET
+from tests.live import live_stack
 
 SHOP = "acme-outdoors.myshopify.com"
 OTHER_SHOP = "other-store.myshopify.com"
@@ -48,21 +44,8 @@ class Hooks:
 @pytest.fixture
 def hooks(database_url: str) -> Iterator[Hooks]:
     """The app (with an old secret configured, as during a rotation) and devstore, on loopback."""
-    app_port, store_port = free_port(), free_port()
-    app_url, store_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{store_port}"
-    store = create_devstore(DevstoreConfig(TEST_API_KEY, TEST_API_SECRET, app_url))
-    app = create_app(
-        app_config(
-            database_url,
-            APP_URL=app_url,
-            SHOPIFY_API_SECRET_OLD=OLD_SECRET,
-            SHOPIFY_ADMIN_URL_TEMPLATE=f"{store_url}/{{shop}}",
-            META_GRAPH_URL=f"{store_url}/meta",
-        )
-    )
-    with BackgroundServer(store, store_port), BackgroundServer(app, app_port):
-        yield Hooks(app_url, store_url)
-    release(db_proxy.obj)
+    with live_stack(database_url, SHOPIFY_API_SECRET_OLD=OLD_SECRET) as stack:
+        yield Hooks(stack.app_url, stack.devstore_url)
 
 
 def purchases(shop: str = SHOP) -> list[Event]:
