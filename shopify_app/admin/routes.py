@@ -30,7 +30,6 @@ SETTINGS_TOGGLES = (
 def _page(template: str, **context: Any) -> str:
     return render_template(
         template,
-        id_token=g.id_token.raw,
         auth_query=g.auth_query,
         sync=sync_state(g.shop),
         shop=g.shop,

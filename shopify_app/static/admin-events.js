@@ -1,18 +1,10 @@
 // Sightline admin pages: forms and buttons that talk to the JSON API with an ID token.
-// App Bridge (when its CDN loads) supplies fresh tokens; otherwise the page's verified token.
+// The shell (sightline-shell.js) supplies it: App Bridge's when loaded, else the launch token.
 (function () {
   "use strict";
 
-  async function idToken() {
-    if (window.shopify && typeof window.shopify.idToken === "function") {
-      try { return await window.shopify.idToken(); } catch (e) { /* fall back below */ }
-    }
-    var meta = document.querySelector('meta[name="sightline-id-token"]');
-    return meta ? meta.content : "";
-  }
-
   async function api(method, path, body) {
-    var headers = { Authorization: "Bearer " + (await idToken()) };
+    var headers = { Authorization: "Bearer " + (await window.sightlineIdToken()) };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     var response = await fetch(path, {
       method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body),
