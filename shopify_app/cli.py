@@ -129,6 +129,29 @@ def webhooks_retry(limit: int) -> None:
     click.echo(f"webhooks: {report.processed} processed, {report.failed} still failing")
 
 
+@main.command()
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--devstore-port", type=int, default=8765, show_default=True)
+@click.option("--shop", default="demo-shop.myshopify.com", show_default=True)
+@_one_line_errors
+def demo(port: int, devstore_port: int, shop: str) -> None:
+    """The app and devstore (a local Shopify stand-in) side by side, for a first look."""
+    from shopify_app import create_app
+    from shopify_app.demo import demo_config, instructions, prepare_database, start_devstore
+    from shopify_app.server import run_gunicorn
+
+    config = demo_config(port, devstore_port)
+    prepare_database(config["DATABASE_URL"])
+    devstore = start_devstore(devstore_port, config["APP_URL"])
+    try:
+        app = create_app(config)
+        click.echo(instructions(shop, config["APP_URL"], devstore_port))
+        run_gunicorn(app, bind=f"127.0.0.1:{port}", workers=1, threads=8)
+    finally:
+        devstore.terminate()
+        devstore.wait(timeout=10)
+
+
 @main.command("generate-key")
 def generate_key_command() -> None:
     """Print a new TOKEN_ENCRYPTION_KEY."""
