@@ -138,7 +138,7 @@ def serve(database_url: str, port: int) -> subprocess.Popen:
             "-w",
             "2",
             "--threads",
-            "8",
+            os.environ.get("BENCH_THREADS", "8"),
             "-k",
             "gthread",
             "--preload",

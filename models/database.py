@@ -57,6 +57,7 @@ def _open_postgresql(url: str, *, pooled: bool) -> PostgresqlDatabase:
     if pooled:
         params.setdefault("max_connections", 16)
         params.setdefault("stale_timeout", 300)
+        params.setdefault("timeout", 5)  # wait this long for a free connection, then fail
         return PooledPostgresqlDatabase(**params)
     return PostgresqlDatabase(**params)
 

@@ -42,6 +42,10 @@ class GroupCommitter:
         """Store `events`; returns the event_ids that were new. Returns only after the commit."""
         if not events:
             return []
+        if not db.in_transaction():
+            # A waiting request must not hold a pooled connection: with as many request threads
+            # as connections, the writer would find none and every request would time out.
+            _close_connection()
         future: Future[list[str]] = Future()
         self._queue.put(((app_id, events), future))
         self._ensure_thread()

@@ -247,6 +247,29 @@ def test_reply_comes_after_commit_even_under_concurrency(app):
     assert committer.commits <= 40  # concurrent requests shared commits
 
 
+def test_more_concurrent_requests_than_pooled_connections_all_commit(database_url):
+    """Waiting requests must not hold the pooled connections the writer thread needs."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the connection pool is PostgreSQL's")
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = create_app(app_config(f"{database_url}?max_connections=3"))
+    try:
+
+        def send(i: int) -> int:
+            body = batch(*[event(id=f"evt_pool_{i:03d}_{j}") for j in range(5)])
+            response = post_track(app.test_client(), body, ip=f"198.51.100.{i + 1}")
+            return response.status_code
+
+        with ThreadPoolExecutor(12) as pool:
+            codes = list(pool.map(send, range(24)))
+        assert codes == [200] * 24
+        with app.app_context():
+            assert Event.select().count() == 120
+    finally:
+        release(db_proxy.obj)
+
+
 def test_body_is_json_even_for_the_reply(client):
     response = post_track(client, batch(event()))
     assert response.headers["Content-Type"].startswith("application/json")
