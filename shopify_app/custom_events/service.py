@@ -10,22 +10,14 @@ from peewee import IntegrityError
 
 from models import CustomEvent, db
 from models.database import is_postgresql
-from shopify_app.custom_events.validation import ValidationError, validate_custom_event
+from shopify_app.custom_events.validation import (
+    TEXT_FIELDS,
+    ValidationError,
+    validate_custom_event,
+)
 
 NAME_TAKEN = {"name": "Event name already exists"}
-EDITABLE_FIELDS = (
-    "name",
-    "display_name",
-    "description",
-    "page_type",
-    "page_url",
-    "event_type",
-    "selector",
-    "scroll_depth",
-    "meta_event_name",
-    "event_data",
-    "is_active",
-)
+EDITABLE_FIELDS = (*TEXT_FIELDS, "scroll_depth", "event_data", "is_active")
 
 
 MAX_ID = 2**63 - 1
