@@ -25,7 +25,7 @@ from tests import pg  # noqa: E402
 
 SHOP = "big-shop.myshopify.com"
 FILL_SQL = """
-INSERT INTO events (app_id, event_name, event_data, created_at, session_id, device_type,
+INSERT INTO events (app_id, event_name, custom_data, created_at, session_id, device_type,
                     country, utm_campaign, value, currency, source)
 SELECT CASE WHEN mod(i, 10) = 0 THEN 'other-' || mod(i, 7) || '.myshopify.com' ELSE %(shop)s END,
        (ARRAY['page_view','page_view','page_view','add_to_cart','purchase'])[1 + mod(i, 5)],

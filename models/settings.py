@@ -13,11 +13,12 @@ class AppSettings(TimestampedModel):
     pixel_id = CharField(max_length=32, null=True)
     access_token = EncryptedTextField(null=True)
     token_expires_at = DateTimeField(null=True)
-    # The four toggles.
-    tracking_enabled = BooleanField(default=True)
-    track_page_views = BooleanField(default=True)
+    # The seed's four toggles (migration 0009), then ours.
+    custom_events_enabled = BooleanField(default=True)  # custom events fire and are recorded
+    track_pageviews = BooleanField(default=True)  # a page_view for every page
+    track_clicks = BooleanField(default=True)  # click autocapture on links and buttons
+    record_location = BooleanField(default=True)  # IP address, country and city
     send_to_meta = BooleanField(default=False)
-    record_location = BooleanField(default=True)
 
     class Meta:
         table_name = "app_settings"

@@ -22,8 +22,9 @@ def build_storefront_config(app_id: str) -> dict[str, Any]:
         "version": CONFIG_VERSION,
         "shop": app_id,
         "settings": {
-            "tracking_enabled": settings.tracking_enabled,
-            "track_page_views": settings.track_page_views,
+            "custom_events_enabled": settings.custom_events_enabled,
+            "track_pageviews": settings.track_pageviews,
+            "track_clicks": settings.track_clicks,
         },
         "events": [_event_config(event) for event in events],
     }

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from peewee import Database
 from playhouse.schema_diff import diff_models
 
-from models import ALL_MODELS, CustomEvent, Event, db, open_database
+from models import ALL_MODELS, AppSettings, CustomEvent, Event, Shop, db, open_database
 from models.schema import MIGRATIONS_DIR, SchemaBehindError, migrate, pending_migrations
 from shopify_app import create_app
 from tests import pg
@@ -73,7 +74,7 @@ def test_upgrade_from_the_seed_schema_keeps_existing_rows(backend, tmp_path):
         migrate(database)
         db.initialize(database)
         event = Event.get()
-        assert (event.event_name, event.event_data, event.source) == (
+        assert (event.event_name, event.custom_data, event.source) == (
             "wishlist",
             {"sku": "A"},
             "storefront",
@@ -88,3 +89,106 @@ def test_app_refuses_a_database_whose_schema_is_behind(backend, tmp_path):
         migrate(database, "0001_seed_tables")
         with pytest.raises(SchemaBehindError, match="sightline migrate"):
             create_app(app_config(url))
+
+
+def _populate_at_0008(database: Database) -> None:
+    """Rows as the landed code wrote them before the seed's names (migration head 0008)."""
+    now = "'2026-11-01 10:00:00'"
+    database.execute_sql(
+        "INSERT INTO custom_events (app_id, name, display_name, page_type, page_url, event_type, "
+        "selector, event_data, is_active, created_at, updated_at) VALUES "
+        f"('acme.myshopify.com', 'wishlist', 'Wishlist', 'custom', '/pages/*', 'click', "
+        f"'.wish', '{{\"list\": \"a\"}}', true, {now}, {now})"
+    )
+    database.execute_sql(
+        "INSERT INTO events (app_id, event_name, event_data, page_url, ip_address, value, "
+        "currency, created_at, event_id, source) VALUES "
+        f"('acme.myshopify.com', 'wishlist', '{{\"sku\": \"A\"}}', "
+        f"'https://acme.myshopify.com/p', '2001:db8::1', 12.50, 'EUR', {now}, 'evt_1', "
+        "'storefront')"
+    )
+    for shop, tracking, page_views in (("acme", "false", "true"), ("zeta", "true", "false")):
+        database.execute_sql(
+            "INSERT INTO app_settings (app_id, pixel_id, tracking_enabled, track_page_views, "
+            f"send_to_meta, record_location, created_at, updated_at) VALUES "
+            f"('{shop}.myshopify.com', '1234567', {tracking}, {page_views}, true, false, {now}, "
+            f"{now})"
+        )
+    database.execute_sql(
+        "INSERT INTO shops (domain, state, scopes, token_version, config_version, created_at, "
+        f"updated_at) VALUES ('acme.myshopify.com', 'installed', '', 0, 3, {now}, {now})"
+    )
+
+
+@BACKENDS
+def test_upgrade_to_the_seed_names_keeps_every_row(backend, tmp_path):
+    with empty_database(backend, tmp_path) as (_, database):
+        migrate(database, "0008_shop_config_version")
+        _populate_at_0008(database)
+        migrate(database)
+        db.initialize(database)
+        event = Event.get()
+        assert (event.url, event.custom_data, str(event.ip_address), event.value) == (
+            "https://acme.myshopify.com/p",
+            {"sku": "A"},
+            "2001:db8::1",
+            Decimal("12.50"),
+        )
+        custom = CustomEvent.get()
+        assert (custom.page_url, custom.event_data) == ("/pages/*", {"list": "a"})
+        toggles = {
+            s.app_id: (s.custom_events_enabled, s.track_pageviews, s.track_clicks, s.send_to_meta)
+            for s in AppSettings.select()
+        }
+        assert toggles == {
+            "acme.myshopify.com": (False, False, False, True),  # tracking was off: all three off
+            "zeta.myshopify.com": (True, False, True, True),
+        }
+        # The tracker reads the new toggle names: every installed shop's config is rewritten.
+        assert Shop.get().config_sync_pending_since is not None
+
+
+@BACKENDS
+def test_a_plain_sql_insert_gets_the_seeds_defaults(backend, tmp_path):
+    with empty_database(backend, tmp_path) as (_, database):
+        migrate(database)
+        database.execute_sql(
+            "INSERT INTO custom_events (app_id, name, display_name) "
+            "VALUES ('acme.myshopify.com', 'wishlist', 'Wishlist')"
+        )
+        database.execute_sql("INSERT INTO app_settings (app_id) VALUES ('acme.myshopify.com')")
+        database.execute_sql(
+            "INSERT INTO events (app_id, event_name) VALUES ('acme.myshopify.com', 'x')"
+        )
+        db.initialize(database)
+        custom = CustomEvent.get()
+        assert (custom.is_active, custom.page_type, custom.event_type) == (True, "all", "click")
+        assert custom.created_at is not None and custom.event_data == {}
+        settings = AppSettings.get()
+        assert (
+            settings.custom_events_enabled,
+            settings.track_pageviews,
+            settings.track_clicks,
+            settings.record_location,
+            settings.send_to_meta,
+        ) == (True, True, True, True, False)
+        event = Event.get()
+        assert (event.source, event.custom_data) == ("storefront", {})
+        assert event.created_at is not None
+
+
+def test_the_seeds_columns_have_the_seeds_types_on_postgresql(tmp_path):
+    with empty_database("postgresql", tmp_path) as (_, database):
+        migrate(database)
+        rows = database.execute_sql(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = 'events' AND column_name IN "
+            "('ip_address', 'custom_data', 'value', 'url', 'created_at')"
+        ).fetchall()
+        assert dict(rows) == {
+            "ip_address": "inet",
+            "custom_data": "jsonb",
+            "value": "numeric",
+            "url": "text",
+            "created_at": "timestamp without time zone",
+        }

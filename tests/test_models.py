@@ -14,16 +14,16 @@ from tests.conftest import TEST_ENCRYPTION_KEY, is_postgresql
 SHOP = "acme.myshopify.com"
 
 
-def test_event_data_json_round_trips_nested_values(db):
+def test_custom_data_json_round_trips_nested_values(db):
     data = {"sku": "SKU-7", "tags": ["a", "b"], "price": 12.5, "nested": {"ok": True, "n": None}}
-    event = Event.create(app_id=SHOP, event_name="add_to_wishlist", event_data=data)
-    assert Event.get_by_id(event.id).event_data == data
+    event = Event.create(app_id=SHOP, event_name="add_to_wishlist", custom_data=data)
+    assert Event.get_by_id(event.id).custom_data == data
 
 
-def test_event_data_can_be_queried_by_key(db):
-    Event.create(app_id=SHOP, event_name="view", event_data={"sku": "A"})
-    Event.create(app_id=SHOP, event_name="view", event_data={"sku": "B"})
-    assert Event.select().where(Event.event_data["sku"] == "B").count() == 1
+def test_custom_data_can_be_queried_by_key(db):
+    Event.create(app_id=SHOP, event_name="view", custom_data={"sku": "A"})
+    Event.create(app_id=SHOP, event_name="view", custom_data={"sku": "B"})
+    assert Event.select().where(Event.custom_data["sku"] == "B").count() == 1
 
 
 @pytest.mark.parametrize("address", ["81.2.69.142", "2001:4860:4860::8888", "::1"])

@@ -56,7 +56,7 @@ def test_large_batches_keep_every_column_and_skip_duplicates(db):
             event_id=f"evt-{i:04d}",
             event_name="page_view",
             columns={
-                "event_data": {"i": i, "name": "Zoë </script>"},
+                "custom_data": {"i": i, "name": "Zoë </script>"},
                 "value": Decimal("12.50"),
                 "currency": "EUR",
                 "ip_address": "2001:db8::1",
@@ -71,7 +71,7 @@ def test_large_batches_keep_every_column_and_skip_duplicates(db):
     again = [rich(i) for i in range(count - 5, count + 25)]  # 5 stored already, 25 new
     assert write_events(SHOP, again) == [f"evt-{i:04d}" for i in range(count, count + 25)]
     row = Event.get(Event.event_id == "evt-0002")
-    assert row.event_data == {"i": 2, "name": "Zoë </script>"}
+    assert row.custom_data == {"i": 2, "name": "Zoë </script>"}
     assert (row.value, row.currency, row.ip_address, row.marketing_consent, row.source) == (
         Decimal("12.50"),
         "EUR",

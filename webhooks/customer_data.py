@@ -65,7 +65,7 @@ def export(
         "note": (
             "Sightline stores events (page views, custom events, purchases) with the technical "
             "details below. Email, phone and address are kept only as SHA-256 hashes "
-            "(event_data.user_data) for ad-platform matching."
+            "(custom_data.user_data) for ad-platform matching."
         ),
         "events": [_jsonable_event(e) for e in events],
     }

@@ -59,7 +59,7 @@ def record_purchase(delivery: Delivery) -> Write | None:
         "order_id": order_id,
         "value": value,
         "currency": currency.upper(),
-        "page_url": landing_url,
+        "url": landing_url,
         "referrer": text(order.get("referring_site"), 2048),
         "user_agent": text(client.get("user_agent"), 2048),
         "ip_address": found["ip_address"],
@@ -70,7 +70,7 @@ def record_purchase(delivery: Delivery) -> Write | None:
         "created_at": ordered_at,
         "marketing_consent": consent,
         "customer_id": _optional_id(customer.get("id")),
-        "event_data": _event_data(order, delivery.topic),
+        "custom_data": _custom_data(order, delivery.topic),
         **attribution(attributes, landing_url, ordered_at),
     }
     purchase = NewEvent(
@@ -105,7 +105,7 @@ def _optional_id(value: Any) -> str | None:
         return None
 
 
-def _event_data(order: dict[str, Any], topic: str) -> dict[str, Any]:
+def _custom_data(order: dict[str, Any], topic: str) -> dict[str, Any]:
     """What reports and the Conversions API need beyond the columns: items and matching keys."""
     items = []
     for line in order.get("line_items") or []:

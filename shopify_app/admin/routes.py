@@ -16,14 +16,23 @@ from shopify_app.custom_events.sync import sync_state
 from shopify_app.errors import json_error
 
 SETTINGS_TOGGLES = (
-    ("tracking_enabled", "Record storefront events", "Turn off to pause all storefront tracking."),
-    ("track_page_views", "Record page views", "A page_view event for every page a shopper opens."),
-    ("send_to_meta", "Send mapped events to Meta", "Uses your pixel ID and access token above."),
+    (
+        "custom_events_enabled",
+        "Record custom events",
+        "Your custom events fire on the storefront and are recorded.",
+    ),
+    ("track_pageviews", "Record page views", "A page_view event for every page a shopper opens."),
+    (
+        "track_clicks",
+        "Record clicks on links and buttons",
+        "Every click on a link or button, so you can see what shoppers use and make events of it.",
+    ),
     (
         "record_location",
         "Record location",
         "Country and city from the shopper's IP. Off: no IP or location is stored.",
     ),
+    ("send_to_meta", "Send mapped events to Meta", "Uses your pixel ID and access token above."),
 )
 
 

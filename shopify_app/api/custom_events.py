@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify
+from flask import g, jsonify, request
 
 from shopify_app.api import bp
 from shopify_app.api.responses import json_body, validation_error
 from shopify_app.auth.guards import require_id_token
 from shopify_app.custom_events.service import (
     CustomEventNotFoundError,
+    NameTakenError,
     create_event,
     delete_event,
     event_to_dict,
@@ -29,15 +30,23 @@ SEED_ACTIONS = ("create", "update", "delete")
 @bp.get("/custom-events")
 @require_id_token
 def list_custom_events():  # type: ignore[no-untyped-def]
-    """The shop's active events, newest first (the seed contract)."""
-    return jsonify([event_to_dict(e) for e in list_events(g.shop, active_only=True)])
+    """The seed contract: the shop's active events, newest first; `?include_inactive=1` for all."""
+    refusal = _foreign_app_id(request.args.get("appId"))
+    if refusal:
+        return refusal
+    active_only = request.args.get("include_inactive") not in ("1", "true")
+    events = list_events(g.shop, active_only=active_only)
+    return jsonify(success=True, events=[event_to_dict(e) for e in events])
 
 
 @bp.post("/custom-events")
 @require_id_token
 def custom_event_action():  # type: ignore[no-untyped-def]
-    """The seed contract: {"action": "create"|"update"|"delete", "eventData": {...}}."""
+    """The seed contract: {"action": "create"|"update"|"delete", "appId"?, "eventData": {...}}."""
     body = json_body()
+    refusal = _foreign_app_id(body.get("appId"))
+    if refusal:
+        return refusal
     action, event_data = body.get("action"), body.get("eventData")
     if action not in SEED_ACTIONS:
         return json_error("action must be one of create, update, delete", 400)
@@ -56,7 +65,7 @@ def custom_event_action():  # type: ignore[no-untyped-def]
 @require_id_token
 def read_custom_event(event_id: str):  # type: ignore[no-untyped-def]
     try:
-        return jsonify(event_to_dict(get_event(g.shop, event_id)))
+        return jsonify(event=event_to_dict(get_event(g.shop, event_id)))
     except CustomEventNotFoundError:
         return json_error("custom event not found", 404)
 
@@ -74,9 +83,18 @@ def remove_custom_event(event_id: str):  # type: ignore[no-untyped-def]
     return _delete(event_id)
 
 
+def _foreign_app_id(app_id: Any):  # type: ignore[no-untyped-def]
+    """The seed passes `appId`; ours comes from the token. Any other shop's is refused (403)."""
+    if app_id is None or app_id == g.shop:
+        return None
+    return json_error("appId does not match the shop of the session token", 403)
+
+
 def _apply(change: Any, status: int = 200):  # type: ignore[no-untyped-def]
     try:
         event = change()
+    except NameTakenError as exc:  # the seed's answer to a duplicate name
+        return validation_error(exc, status=400)
     except ValidationError as exc:
         return validation_error(exc)
     except CustomEventNotFoundError:
@@ -89,4 +107,4 @@ def _delete(event_id: Any):  # type: ignore[no-untyped-def]
         delete_event(g.shop, event_id)
     except CustomEventNotFoundError:
         return json_error("custom event not found", 404)
-    return jsonify(deleted=parse_id(event_id), sync=sync_after_change(g.shop))
+    return jsonify(success=True, deleted=parse_id(event_id), sync=sync_after_change(g.shop))

@@ -16,11 +16,18 @@ from shopify_app.custom_events.validation import (
     validate_custom_event,
 )
 
-NAME_TAKEN = {"name": "Event name already exists"}
+NAME_TAKEN = {"name": "Event name already exists"}  # the seed's message
 EDITABLE_FIELDS = (*TEXT_FIELDS, "scroll_depth", "event_data", "is_active")
 
 
 MAX_ID = 2**63 - 1
+
+
+class NameTakenError(ValidationError):
+    """Another event of the shop has this name (the seed answers 400, not 422)."""
+
+    def __init__(self) -> None:
+        super().__init__(dict(NAME_TAKEN))
 
 
 class CustomEventNotFoundError(LookupError):
@@ -66,7 +73,7 @@ def create_event(app_id: str, data: Mapping[str, Any]) -> CustomEvent:
         with db.atomic():
             return CustomEvent.create(app_id=app_id, **clean)
     except IntegrityError:  # a concurrent create took the name
-        raise ValidationError(dict(NAME_TAKEN)) from None
+        raise NameTakenError() from None
 
 
 def update_event(app_id: str, event_id: Any, changes: Mapping[str, Any]) -> CustomEvent:
@@ -94,7 +101,7 @@ def _update_locked(app_id: str, event_id: Any, changes: Mapping[str, Any]) -> Cu
         with db.atomic():  # a savepoint: a name clash leaves the outer transaction usable
             event.save()
     except IntegrityError:
-        raise ValidationError(dict(NAME_TAKEN)) from None
+        raise NameTakenError() from None
     return event
 
 
@@ -108,7 +115,7 @@ def delete_event(app_id: str, event_id: Any) -> None:
 def _ensure_name_free(app_id: str, name: str) -> None:
     taken = CustomEvent.select().where((CustomEvent.app_id == app_id) & (CustomEvent.name == name))
     if taken.exists():
-        raise ValidationError(dict(NAME_TAKEN))
+        raise NameTakenError()
 
 
 def event_to_dict(event: CustomEvent) -> dict[str, Any]:

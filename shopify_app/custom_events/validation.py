@@ -27,7 +27,17 @@ PAGE_URL_MAX = 500
 EVENT_DATA_MAX_BYTES = 4096
 PAGE_URL_PATTERN = re.compile(r"^/[A-Za-z0-9\-._~/*%+=&?:@!$',;()]*$")
 PIXEL_ID_PATTERN = re.compile(r"^\d{5,20}$")
-SETTINGS_TOGGLES = ("tracking_enabled", "track_page_views", "send_to_meta", "record_location")
+# The seed's four toggles, then ours.
+SETTINGS_TOGGLES = (
+    "custom_events_enabled",
+    "track_pageviews",
+    "track_clicks",
+    "record_location",
+    "send_to_meta",
+)
+SETTINGS_FIELDS = frozenset(
+    ("pixel_id", "access_token", "clear_access_token", "token_expires_at", *SETTINGS_TOGGLES)
+)
 
 
 class ValidationError(ValueError):
@@ -233,8 +243,12 @@ def _bool(value: Any) -> bool:
 
 
 def validate_settings(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Check a settings change; returns only the columns to write (absent keys stay as they are)."""
-    errors: dict[str, str] = {}
+    """Check a settings change; returns only the columns to write (absent keys stay as they are).
+
+    An unknown key is an error, not ignored: a script that sends an old or misspelt toggle name
+    (`tracking_enabled`, `track_page_views`) must learn that nothing changed.
+    """
+    errors: dict[str, str] = {key: "is not a setting" for key in data if key not in SETTINGS_FIELDS}
     clean: dict[str, Any] = {}
     if "pixel_id" in data:
         pixel_id = _text(data["pixel_id"]) if data["pixel_id"] is not None else ""

@@ -53,4 +53,7 @@ META_STANDARD_EVENTS = (
 )
 
 # Names the tracker and webhooks record themselves; a custom event may not take them.
-BUILT_IN_EVENT_NAMES = ("page_view", "purchase")
+PAGE_VIEW = "page_view"
+CLICK = "click"  # click autocapture (the `track_clicks` toggle)
+PURCHASE = "purchase"
+BUILT_IN_EVENT_NAMES = (PAGE_VIEW, CLICK, PURCHASE)

@@ -12,14 +12,14 @@ from models import AppSettings, CustomEvent, Shop, ShopState
 
 TTL_SECONDS = 5.0  # an admin change reaches ingest within this long
 MAX_SHOPS = 10_000  # bounds memory; the cache is simply cleared when it fills up
-PAGE_VIEW = "page_view"
 
 
 @dataclass(frozen=True)
 class ShopContext:
     installed: bool
-    tracking_enabled: bool
-    track_page_views: bool
+    custom_events_enabled: bool
+    track_pageviews: bool
+    track_clicks: bool
     record_location: bool
     # Active custom event name -> the Meta standard event it maps to ("" for none).
     custom_events: dict[str, str] = field(default_factory=dict)
@@ -39,8 +39,9 @@ def load_shop_context(app_id: str) -> ShopContext:
         # A signed proxy request proves the app is installed; only an uninstall we recorded
         # (the webhook can arrive before the embed is gone) says otherwise.
         installed=shop is None or shop.state != ShopState.UNINSTALLED,
-        tracking_enabled=settings.tracking_enabled,
-        track_page_views=settings.track_page_views,
+        custom_events_enabled=settings.custom_events_enabled,
+        track_pageviews=settings.track_pageviews,
+        track_clicks=settings.track_clicks,
         record_location=settings.record_location,
         custom_events={e.name: e.meta_event_name or "" for e in events},
     )

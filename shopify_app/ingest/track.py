@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shopify_app.ingest.context import PAGE_VIEW, ShopContext, ShopContextCache
+from shopify_app.custom_events.vocabulary import CLICK, PAGE_VIEW
+from shopify_app.ingest.context import ShopContext, ShopContextCache
 from shopify_app.ingest.enrich import attribution_from_url, enrich
 from shopify_app.ingest.fingerprint import SaltCache, fingerprint, today
 from shopify_app.ingest.group_commit import GroupCommitter
@@ -90,14 +91,18 @@ class Ingestor:
 def _refusal(shop: ShopContext) -> str | None:
     if not shop.installed:
         return "the app is not installed on this shop"
-    if not shop.tracking_enabled:
+    if not (shop.custom_events_enabled or shop.track_pageviews or shop.track_clicks):
         return "tracking is turned off for this shop"
     return None
 
 
 def _not_configured(shop: ShopContext, name: str) -> str | None:
     if name == PAGE_VIEW:
-        return None if shop.track_page_views else "page views are turned off for this shop"
+        return None if shop.track_pageviews else "page views are turned off for this shop"
+    if name == CLICK:
+        return None if shop.track_clicks else "click autocapture is turned off for this shop"
+    if not shop.custom_events_enabled:
+        return "custom events are turned off for this shop"
     if name not in shop.custom_events:
         return f"'{name}' is not an active custom event of this shop"
     return None
@@ -107,12 +112,12 @@ def _new_event(
     shop: ShopContext, batch: BatchContext, event: ValidEvent, shared: dict[str, Any]
 ) -> NewEvent:
     # The tracker keeps the session's first-touch attribution; the page URL fills any gap.
-    attribution = {**attribution_from_url(event.page_url), **batch.attribution}
+    attribution = {**attribution_from_url(event.url), **batch.attribution}
     columns = {
         **shared,
         **attribution,
-        "event_data": event.data,
-        "page_url": event.page_url,
+        "custom_data": event.data,
+        "url": event.url,
         "page_type": event.page_type,
         "referrer": batch.referrer,
         "session_id": batch.session_id,

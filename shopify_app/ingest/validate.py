@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
+from shopify_app.custom_events.vocabulary import CLICK
+from shopify_app.ingest.autocapture import clean_click_data
 from shopify_app.ingest.enrich import CLICK_ID_KEYS, UTM_KEYS
 
 MAX_EVENTS = 50
@@ -60,7 +62,7 @@ class ValidEvent:
     index: int
     event_id: str
     name: str
-    page_url: str
+    url: str
     page_type: str | None
     data: dict[str, Any]
     value: Decimal | None
@@ -110,8 +112,8 @@ def _event(index: int, raw: Any) -> ValidEvent:
     name = _match(NAME, raw.get("name"))
     if name is None:
         raise ValueError("name must be 1-64 lowercase letters, digits or '_'")
-    page_url = _url_or_none(raw.get("url"))
-    if page_url is None:
+    url = _url_or_none(raw.get("url"))
+    if url is None:
         raise ValueError(f"url must be an http(s) URL of at most {MAX_URL_LENGTH} characters")
     page_type = raw.get("page_type")
     if page_type is not None and _match(PAGE_TYPE, page_type) is None:
@@ -119,13 +121,15 @@ def _event(index: int, raw: Any) -> ValidEvent:
     data = raw.get("data")
     if data is None:
         data = {}
+    if name == CLICK and isinstance(data, dict):
+        data = clean_click_data(data)
     if not isinstance(data, dict) or len(_storable_json(data)) > MAX_DATA_BYTES:
         raise ValueError(f"data must be an object of at most {MAX_DATA_BYTES} bytes as JSON")
     value = _value(raw.get("value"))
     currency = raw.get("currency")
     if currency is not None and (not isinstance(currency, str) or currency not in ISO_CURRENCIES):
         raise ValueError("currency must be an ISO 4217 code such as EUR")
-    return ValidEvent(index, event_id, name, page_url, page_type, data, value, currency)
+    return ValidEvent(index, event_id, name, url, page_type, data, value, currency)
 
 
 def _storable_json(data: dict[str, Any]) -> bytes:

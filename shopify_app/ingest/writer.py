@@ -25,7 +25,7 @@ COLUMNS: list[str] = [f.column_name for f in Event._meta.sorted_fields if f.name
 _DEFAULTS: dict[str, Any] = {
     f.column_name: f.default for f in Event._meta.sorted_fields if f.default is not None
 }
-_JSON_COLUMNS = {"event_data"}
+_JSON_COLUMNS = {"custom_data"}
 
 
 @dataclass
@@ -79,8 +79,8 @@ def _row(app_id: str, event: NewEvent) -> dict[str, Any]:
     row.update(app_id=app_id, event_id=event.event_id, event_name=event.event_name)
     if row["created_at"] is None or callable(row["created_at"]):
         row["created_at"] = utcnow()
-    if callable(row["event_data"]):
-        row["event_data"] = row["event_data"]()
+    if callable(row["custom_data"]):
+        row["custom_data"] = row["custom_data"]()
     return row
 
 

@@ -154,7 +154,7 @@
         access_token: form.elements.access_token.value,
         token_expires_at: form.elements.token_expires_at.value,
       };
-      ["tracking_enabled", "track_page_views", "send_to_meta", "record_location"].forEach(function (t) {
+      ["custom_events_enabled", "track_pageviews", "track_clicks", "record_location", "send_to_meta"].forEach(function (t) {
         payload[t] = form.elements[t].checked;
       });
       var result = await api("PUT", "/api/settings", payload);

@@ -72,10 +72,10 @@ def test_create_update_toggle_and_delete_each_rewrite_the_metafield(live, instal
 def test_settings_toggles_reach_the_metafield_but_secrets_never_do(live, installed):
     installed.put(
         "/api/settings",
-        {"track_page_views": False, "pixel_id": "1234567", "access_token": "EAAB-never-in-theme-1"},
+        {"track_pageviews": False, "pixel_id": "1234567", "access_token": "EAAB-never-in-theme-1"},
     )
     config = stored_metafield(live)
-    assert config["settings"]["track_page_views"] is False
+    assert config["settings"]["track_pageviews"] is False
     assert "EAAB-never-in-theme" not in str(config) and "1234567" not in str(config)
 
 

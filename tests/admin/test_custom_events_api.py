@@ -42,7 +42,8 @@ def test_invalid_field_is_422_naming_it_and_stores_nothing(shop_a, field, change
     )
     assert response.status_code == 422
     body = response.get_json()
-    assert body["field"] == field and body["error"]
+    assert body["field"] == field and body["error"] and body["success"] is False
+    assert body["errors"][field]
     assert CustomEvent.select().count() == 0
 
 
@@ -51,18 +52,19 @@ def test_name_is_normalised_from_the_display_name(shop_a):
     assert event["name"] == "add_to_wishlist"
 
 
-def test_duplicate_name_in_one_shop_is_refused(shop_a):
+def test_duplicate_name_in_one_shop_is_the_seeds_400(shop_a):
     shop_a.create()
     response = shop_a.post("/api/custom-events", {"action": "create", "eventData": VALID})
-    assert response.status_code == 422
-    assert response.get_json()["error"] == "Event name already exists"
+    assert response.status_code == 400
+    body = response.get_json()
+    assert (body["success"], body["error"]) == (False, "Event name already exists")
     assert CustomEvent.select().count() == 1
 
 
 def test_seed_contract_create_update_delete(shop_a):
     created = shop_a.create(meta_event_name="AddToWishlist", data={"source": "pdp"})
     assert created["data"] == {"source": "pdp"} and created["meta_event_name"] == "AddToWishlist"
-    listed = shop_a.get("/api/custom-events").get_json()
+    listed = shop_a.get("/api/custom-events").get_json()["events"]
     assert [e["id"] for e in listed] == [created["id"]]
     assert set(listed[0]) >= {
         "id",
@@ -96,9 +98,11 @@ def test_list_is_newest_first_and_hides_inactive_events(shop_a):
     first = shop_a.create(display_name="First")
     second = shop_a.create(display_name="Second")
     hidden = shop_a.create(display_name="Hidden", is_active=False)
-    ids = [e["id"] for e in shop_a.get("/api/custom-events").get_json()]
+    ids = [e["id"] for e in shop_a.get("/api/custom-events").get_json()["events"]]
     assert ids == [second["id"], first["id"]]
     assert hidden["id"] not in ids
+    everything = shop_a.get("/api/custom-events?include_inactive=1").get_json()["events"]
+    assert [e["id"] for e in everything] == [hidden["id"], second["id"], first["id"]]
 
 
 def test_rest_update_toggles_and_keeps_other_fields(shop_a):
@@ -106,7 +110,8 @@ def test_rest_update_toggles_and_keeps_other_fields(shop_a):
     response = shop_a.put(f"/api/custom-events/{event['id']}", {"is_active": False})
     assert response.status_code == 200
     assert response.get_json()["event"]["is_active"] is False
-    assert shop_a.get(f"/api/custom-events/{event['id']}").get_json()["scroll_depth"] == 75
+    one = shop_a.get(f"/api/custom-events/{event['id']}").get_json()
+    assert one["success"] is True and one["event"]["scroll_depth"] == 75
 
 
 def test_failed_update_leaves_the_stored_event_unchanged(shop_a):
@@ -129,7 +134,7 @@ def test_another_shops_events_are_invisible_and_untouchable(shop_a, shop_b):
     assert shop_b.post("/api/custom-events", seed_update).status_code == 404
     seed_delete = {"action": "delete", "eventData": {"id": event["id"]}}
     assert shop_b.post("/api/custom-events", seed_delete).status_code == 404
-    assert shop_b.get("/api/custom-events").get_json() == []
+    assert shop_b.get("/api/custom-events").get_json() == {"success": True, "events": []}
     assert CustomEvent.get_by_id(event["id"]).selector == ".wishlist"
 
 
@@ -147,7 +152,9 @@ def test_same_name_is_fine_in_another_shop(shop_a, shop_b):
     ],
 )
 def test_malformed_seed_requests_are_400(shop_a, body):
-    assert shop_a.post("/api/custom-events", body).status_code == 400
+    response = shop_a.post("/api/custom-events", body)
+    assert response.status_code == 400
+    assert response.get_json()["success"] is False and response.get_json()["error"]
 
 
 def test_non_json_body_is_400(shop_a, client):
@@ -165,6 +172,7 @@ def test_missing_or_bad_token_is_401_with_retry_header(client):
         response = client.get("/api/custom-events", headers=headers)
         assert response.status_code == 401
         assert response.headers["X-Shopify-Retry-Invalid-Session-Request"] == "1"
+        assert response.get_json()["success"] is False
 
 
 @pytest.mark.parametrize(

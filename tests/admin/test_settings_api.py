@@ -10,7 +10,9 @@ from models import AppSettings
 def test_defaults_before_anything_is_saved(shop_a):
     settings = shop_a.get("/api/settings").get_json()["settings"]
     assert settings["pixel_id"] is None and settings["access_token"]["set"] is False
-    assert settings["tracking_enabled"] is True and settings["send_to_meta"] is False
+    seed_toggles = ("custom_events_enabled", "track_pageviews", "track_clicks", "record_location")
+    assert all(settings[toggle] is True for toggle in seed_toggles)
+    assert settings["send_to_meta"] is False
 
 
 def test_token_is_stored_encrypted_and_only_ever_returned_masked(shop_a, db):
@@ -51,14 +53,25 @@ def test_expired_token_is_flagged(shop_a):
 
 def test_toggles_are_saved(shop_a):
     change = {
-        "tracking_enabled": False,
-        "track_page_views": False,
-        "send_to_meta": True,
+        "custom_events_enabled": False,
+        "track_pageviews": False,
+        "track_clicks": False,
         "record_location": False,
+        "send_to_meta": True,
     }
-    shop_a.put("/api/settings", change)
+    reply = shop_a.put("/api/settings", change).get_json()
+    assert reply["success"] is True
     settings = shop_a.get("/api/settings").get_json()["settings"]
     assert {k: settings[k] for k in change} == change
+
+
+@pytest.mark.parametrize("name", ["tracking_enabled", "track_page_views", "trackClicks"])
+def test_unknown_toggle_names_are_422_and_change_nothing(shop_a, name):
+    response = shop_a.put("/api/settings", {name: False, "record_location": False})
+    body = response.get_json()
+    assert response.status_code == 422 and body["field"] == name
+    assert body["success"] is False and body["error"]
+    assert shop_a.get("/api/settings").get_json()["settings"]["record_location"] is True
 
 
 @pytest.mark.parametrize(
@@ -77,6 +90,7 @@ def test_invalid_settings_are_422_and_change_nothing(shop_a, field, change):
     shop_a.put("/api/settings", {"pixel_id": "1234567"})
     response = shop_a.put("/api/settings", {**change, "record_location": False})
     assert response.status_code == 422 and response.get_json()["field"] == field
+    assert response.get_json()["success"] is False
     stored = AppSettings.get()
     assert stored.pixel_id == "1234567" and stored.record_location is True
 

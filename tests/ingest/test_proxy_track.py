@@ -70,7 +70,7 @@ def test_a_page_view_is_stored_with_its_enrichment(app, client):
         "7001",
         True,
     )
-    assert row.event_data == {"title": "Red shoes"}
+    assert row.custom_data == {"title": "Red shoes"}
     assert len(row.fingerprint) == 32 and "8.8.8.8" not in row.fingerprint
 
 
@@ -131,7 +131,7 @@ def test_an_inactive_custom_event_is_rejected(app, client, wishlist):
 
 def test_page_views_are_rejected_when_turned_off(app, client):
     with app.app_context():
-        AppSettings.create(app_id=SHOP, track_page_views=False)
+        AppSettings.create(app_id=SHOP, track_pageviews=False)
     result = post_track(client, batch(event())).get_json()
     assert result == {
         "accepted": 0,
@@ -140,9 +140,11 @@ def test_page_views_are_rejected_when_turned_off(app, client):
     assert stored(app) == []
 
 
-def test_nothing_is_stored_when_tracking_is_off(app, client):
+def test_nothing_is_stored_when_every_tracking_toggle_is_off(app, client):
     with app.app_context():
-        AppSettings.create(app_id=SHOP, tracking_enabled=False)
+        AppSettings.create(
+            app_id=SHOP, custom_events_enabled=False, track_pageviews=False, track_clicks=False
+        )
     assert post_track(client, batch(event(), event())).get_json()["accepted"] == 0
     assert stored(app) == []
 
@@ -274,3 +276,46 @@ def test_body_is_json_even_for_the_reply(client):
     response = post_track(client, batch(event()))
     assert response.headers["Content-Type"].startswith("application/json")
     assert json.loads(response.data)["accepted"] == 1
+
+
+def test_custom_events_are_rejected_when_turned_off_and_page_views_still_kept(
+    app, client, wishlist
+):
+    with app.app_context():
+        AppSettings.create(app_id=SHOP, custom_events_enabled=False)
+    result = post_track(client, batch(event("add_to_wishlist"), event())).get_json()
+    assert result["accepted"] == 1
+    assert result["rejected"] == [
+        {"index": 0, "error": "custom events are turned off for this shop"}
+    ]
+    assert [row.event_name for row in stored(app)] == ["page_view"]
+
+
+def click(**data):  # type: ignore[no-untyped-def]
+    return event("click", data=data)
+
+
+def test_autocaptured_clicks_keep_only_their_four_bounded_fields(app, client):
+    body = batch(
+        click(
+            tag="A",
+            text="  Shop\n the   <b>sale</b>\u0000 " + "x" * 10_000,
+            href="/collections/sale",
+            selector="a.hero-link",
+            value_typed="secret",
+        )
+    )
+    assert post_track(client, body).get_json() == {"accepted": 1, "rejected": []}
+    [row] = stored(app)
+    assert set(row.custom_data) == {"tag", "text", "href", "selector"}
+    assert row.custom_data["tag"] == "a" and row.custom_data["selector"] == "a.hero-link"
+    assert row.custom_data["text"].startswith("Shop the <b>sale</b> xxx")
+    assert len(row.custom_data["text"]) == 100 and "\u0000" not in row.custom_data["text"]
+
+
+def test_autocaptured_clicks_are_rejected_when_click_tracking_is_off(app, client):
+    with app.app_context():
+        AppSettings.create(app_id=SHOP, track_clicks=False)
+    result = post_track(client, batch(click(tag="button", text="Buy"))).get_json()
+    assert result["accepted"] == 0 and "click autocapture is turned off" in str(result)
+    assert stored(app) == []

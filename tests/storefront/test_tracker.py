@@ -92,7 +92,7 @@ def test_each_trigger_type_stores_exactly_one_enriched_event(storefront, shopper
             True,
             "storefront",
         )
-        assert event.page_url.startswith(f"{storefront.url}products/red-shoes")
+        assert event.url.startswith(f"{storefront.url}products/red-shoes")
         assert len(event.fingerprint) == 32
     # Once per session, the attribution went into the cart for the order to carry: the cart
     # the browser holds now (a cart update still in flight when the first page was left may
@@ -121,7 +121,7 @@ def test_page_type_and_url_filters_hold_for_elements_added_later(storefront, sho
             "page_type": "custom",
             "page_url": "/pages/about*",
         },
-        track_page_views=False,
+        track_pageviews=False,
     )
     open_page(shopper, f"{storefront.url}pages/about-us")
     shopper.click(".wishlist-btn")
@@ -150,7 +150,7 @@ def test_page_type_and_url_filters_hold_for_elements_added_later(storefront, sho
 @SQLITE_ONLY
 def test_sightline_track_records_manual_events(storefront, shopper):
     storefront.configure(
-        {"name": "signup", "event_type": "load", "page_type": "cart"}, track_page_views=False
+        {"name": "signup", "event_type": "load", "page_type": "cart"}, track_pageviews=False
     )
     open_page(shopper, storefront.url)
     shopper.evaluate("Sightline.track('signup', {plan: 'gold', value: 12.5, currency: 'EUR'})")
@@ -162,7 +162,7 @@ def test_sightline_track_records_manual_events(storefront, shopper):
         Decimal("12.50"),
         "EUR",
     )
-    assert event.event_data["plan"] == "gold"
+    assert event.custom_data["plan"] == "gold"
 
 
 @SQLITE_ONLY

@@ -68,7 +68,7 @@ def test_odd_values_inside_a_valid_order_are_cleaned_not_fatal(hooks):
     (p,) = purchases()
     assert p.session_id == "s-1"
     assert p.ip_address is None and p.user_agent is None
-    assert p.event_data["line_items"][0]["quantity"] == 1
+    assert p.custom_data["line_items"][0]["quantity"] == 1
 
 
 def test_unknown_topic_is_acknowledged_and_ignored(hooks):

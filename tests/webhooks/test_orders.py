@@ -72,14 +72,14 @@ def test_purchase_carries_value_currency_landing_url_and_source(hooks):
     assert purchase.value == Decimal("123.45")
     assert purchase.currency == "GBP"
     assert purchase.source == "webhook"
-    assert purchase.page_url == f"https://{SHOP}/collections/shirts?ref=home"
+    assert purchase.url == f"https://{SHOP}/collections/shirts?ref=home"
     assert purchase.referrer == "https://www.google.com/"
     assert purchase.customer_id == str(order["customer"]["id"])
     ordered_at = dt.datetime.fromisoformat(order["processed_at"]).replace(tzinfo=None)
     assert purchase.created_at == ordered_at
-    items = purchase.event_data["line_items"]
+    items = purchase.custom_data["line_items"]
     assert [(i["sku"], i["quantity"]) for i in items] == [("LINEN-SHIRT-M", 1), ("SOCKS-2P", 2)]
-    assert purchase.event_data["num_items"] == 3
+    assert purchase.custom_data["num_items"] == 3
 
 
 def test_attribution_comes_from_note_attributes(hooks):
@@ -140,7 +140,7 @@ def test_location_is_not_recorded_when_the_shop_turned_it_off(hooks):
 def test_contact_details_are_kept_only_as_hashes(hooks):
     hooks.send("orders/paid", hooks.order(email="Ada@Example.com", phone="+44 7700 900123"))
     (p,) = purchases()
-    user = p.event_data["user_data"]
+    user = p.custom_data["user_data"]
     assert user["em"] == sha256("ada@example.com")
     assert user["ph"] == sha256("447700900123")
     stored = str(Event.select().dicts().get()) + str([d.body for d in inbox()])

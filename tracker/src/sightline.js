@@ -22,7 +22,8 @@
   var MAX_BATCHES = 20; // the bounded outbox: the oldest batch goes first
   var BATCH_SIZE = 50; // what one request may carry
   var ATTRIBUTION = "utm_source utm_medium utm_campaign utm_term utm_content fbclid gclid ttclid".split(" ");
-  var config, session, pending = [], timer, retryTimer, inFlight = {};
+  var CLICKABLE = "a,button,[role=button],input[type=submit],input[type=button]";
+  var config, session, pending = [], timer, retryTimer, inFlight = {}, lastClick = {};
   var allowed = true, marketing = null; // no consent API: analytics allowed, marketing unknown
 
   function load(key) {
@@ -66,7 +67,7 @@
   }
 
   function track(name, data, value, currency) {
-    if (!config || !config.settings.tracking_enabled) return;
+    if (!config) return;
     data = data || {};
     pending.push({
       id: randomId(), name: name, url: location.href, page_type: page.page_type, data: data,
@@ -145,24 +146,44 @@
     return event.page_type == "all" || event.page_type == page.page_type;
   }
 
+  // Click autocapture: what was clicked, never what was typed (no form field values).
+  function autocapture(target) {
+    var element = target.closest(CLICKABLE), now = Date.now(), href, url;
+    if (!element || (lastClick.element == element && now - lastClick.at < 1000)) return;
+    lastClick = { element: element, at: now };
+    if ((href = element.getAttribute("href"))) {
+      url = new URL(href, location.href);
+      href = url.origin == location.origin ? url.pathname : url.href;
+    }
+    track("click", {
+      tag: element.tagName.toLowerCase(), href: href,
+      text: (element.innerText || element.getAttribute("aria-label") || "").replace(/\s+/g, " ").trim().slice(0, 100),
+      selector: element.id ? "#" + CSS.escape(element.id) : element.tagName.toLowerCase() +
+        [].slice.call(element.classList, 0, 2).map(function (name) { return "." + CSS.escape(name); }).join("")
+    });
+  }
+
   function start() {
-    if (!config.settings.tracking_enabled) return;
+    var settings = config.settings;
+    if (!settings.custom_events_enabled && !settings.track_pageviews && !settings.track_clicks) return;
     currentSession();
-    var events = config.events.filter(onThisPage), scrolled = {};
-    if (config.settings.track_page_views) track("page_view", page.product ? { product: page.product } : {});
+    var events = settings.custom_events_enabled ? config.events.filter(onThisPage) : [], scrolled = {};
+    if (settings.track_pageviews) track("page_view", page.product ? { product: page.product } : {});
     events.forEach(function (event) {
       if (event.event_type == "load") track(event.name, event.data);
     });
     "click submit change focus".split(" ").forEach(function (type) {
       doc.addEventListener(type, function (domEvent) {
+        var target = domEvent.target, covered;
+        if (!target.closest) return;
         events.forEach(function (event) {
-          var target = domEvent.target;
           try {
-            if (event.event_type == type && target.closest && target.closest(event.selector)) {
-              track(event.name, event.data);
+            if (event.event_type == type && target.closest(event.selector)) {
+              covered = track(event.name, event.data) || 1;
             }
           } catch (e) { /* a selector this browser cannot parse */ }
         });
+        if (type == "click" && settings.track_clicks && !covered) autocapture(target);
       }, true); // capture: focus does not bubble, and handlers that stop propagation cannot hide it
     });
     addEventListener("scroll", function () {
