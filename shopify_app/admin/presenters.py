@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from models import CustomEvent, Event
-from shopify_app.custom_events.vocabulary import META_STANDARD_EVENTS, SHOPIFY_PAGE_TYPES
+from shopify_app.analytics.clicks import ClickedElement
+from shopify_app.custom_events.validation import DISPLAY_NAME_MAX, SELECTOR_MAX
+from shopify_app.custom_events.vocabulary import (
+    META_STANDARD_EVENTS,
+    PAGE_TYPES,
+    SHOPIFY_PAGE_TYPES,
+)
 
 TRIGGER_LABELS = {
     "click": "Click",
@@ -52,6 +60,30 @@ def page_type_choices() -> list[tuple[str, str]]:
 
 def meta_event_choices() -> tuple[str, ...]:
     return META_STANDARD_EVENTS
+
+
+def suggestion_query(clicked: ClickedElement) -> str:
+    """The new-event form's query string that turns a clicked element into a custom event."""
+    return urlencode(
+        {
+            "event_type": "click",
+            "selector": clicked.selector,
+            "page_type": clicked.page_type,
+            "display_name": clicked.text[:DISPLAY_NAME_MAX] or clicked.selector,
+        }
+    )
+
+
+def prefilled_event(args: Mapping[str, str]) -> CustomEvent:
+    """A new, unsaved event with what a suggestion link carries; anything else keeps defaults."""
+    page_type = args.get("page_type", "all")
+    return CustomEvent(
+        event_type=args.get("event_type") if args.get("event_type") in TRIGGER_LABELS else "click",
+        page_type=page_type if page_type in PAGE_TYPES else "all",
+        selector=args.get("selector", "")[:SELECTOR_MAX] or None,
+        display_name=args.get("display_name", "")[:DISPLAY_NAME_MAX],
+        is_active=True,
+    )
 
 
 def event_data_json(event: CustomEvent) -> str:

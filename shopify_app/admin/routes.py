@@ -8,6 +8,7 @@ from flask import current_app, g, render_template, request
 
 from models import CustomEvent
 from shopify_app.admin import bp, presenters
+from shopify_app.analytics.clicks import most_clicked
 from shopify_app.analytics.reports import MAX_DAYS, dashboard
 from shopify_app.auth.embedded import embedded_page
 from shopify_app.custom_events.service import CustomEventNotFoundError, get_event, list_events
@@ -54,13 +55,17 @@ def events():  # type: ignore[no-untyped-def]
         events=list_events(g.shop),
         trigger_summary=presenters.trigger_summary,
         onboarding=presenters.onboarding(g.shop, current_app.config["SHOPIFY_API_KEY"]),
+        clicked=most_clicked(g.shop),
+        track_clicks=get_settings(g.shop).track_clicks,
+        suggestion_query=presenters.suggestion_query,
     )
 
 
 @bp.get("/events/new")
 @embedded_page
 def new_event():  # type: ignore[no-untyped-def]
-    return _event_form(CustomEvent(event_type="click", page_type="all", is_active=True))
+    """An empty form, or one pre-filled from a most-clicked suggestion (validated on save)."""
+    return _event_form(presenters.prefilled_event(request.args))
 
 
 @bp.get("/events/<int:event_id>/edit")

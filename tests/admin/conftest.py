@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
 
 from devstore.id_tokens import sign_id_token
 from tests.conftest import TEST_API_KEY, TEST_API_SECRET
+from tests.install.conftest import launch
 
 SHOP_A = "shop-a.myshopify.com"
 SHOP_B = "shop-b.myshopify.com"
@@ -53,3 +55,25 @@ def shop_a(client: FlaskClient) -> ShopClient:
 @pytest.fixture
 def shop_b(client: FlaskClient) -> ShopClient:
     return ShopClient(client, SHOP_B)
+
+
+def admin_url(live, path: str) -> str:
+    token = sign_id_token(SHOP_A, TEST_API_KEY, TEST_API_SECRET, ttl=600)
+    query = urlencode(
+        {
+            "shop": SHOP_A,
+            "embedded": "1",
+            "host": "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvc2hvcC1h",
+            "id_token": token,
+        }
+    )
+    return f"{live.app_url}{path}?{query}"
+
+
+@pytest.fixture
+def admin(live, page):  # type: ignore[no-untyped-def]
+    """Shop A has installed the app; the page shows its Events screen."""
+    assert launch(live, SHOP_A).status_code == 200
+    page.set_default_timeout(10_000)
+    page.goto(admin_url(live, "/events"))
+    return page

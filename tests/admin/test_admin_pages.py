@@ -2,38 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-import pytest
 import requests
 
-from devstore.id_tokens import sign_id_token
 from models import AppSettings, CustomEvent
-from tests.admin.conftest import SHOP_A
-from tests.conftest import TEST_API_KEY, TEST_API_SECRET
-from tests.install.conftest import launch
-
-
-def admin_url(live, path: str) -> str:
-    token = sign_id_token(SHOP_A, TEST_API_KEY, TEST_API_SECRET, ttl=600)
-    query = urlencode(
-        {
-            "shop": SHOP_A,
-            "embedded": "1",
-            "host": "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvc2hvcC1h",
-            "id_token": token,
-        }
-    )
-    return f"{live.app_url}{path}?{query}"
-
-
-@pytest.fixture
-def admin(live, page):  # type: ignore[no-untyped-def]
-    """Shop A has installed the app; the page shows its Events screen."""
-    assert launch(live, SHOP_A).status_code == 200
-    page.set_default_timeout(10_000)
-    page.goto(admin_url(live, "/events"))
-    return page
+from tests.admin.conftest import SHOP_A, admin_url
 
 
 def fill_event_form(page, display_name: str, selector: str) -> None:  # type: ignore[no-untyped-def]
