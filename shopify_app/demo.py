@@ -4,6 +4,7 @@ for a first look without a Shopify store. Development credentials only."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -44,11 +45,15 @@ def prepare_database(url: str) -> list[str]:
         return migrate(database)
 
 
-def start_devstore(port: int, app_url: str) -> subprocess.Popen[bytes]:
-    """devstore in its own process (gunicorn forks the app; devstore must not be forked along)."""
+def start_devstore(sock: socket.socket, app_url: str) -> subprocess.Popen[bytes]:
+    """devstore in its own process (gunicorn forks the app; devstore must not be forked along),
+    serving on `sock`, which this process bound already: the port cannot be lost in between."""
+    port = sock.getsockname()[1]
+    fd = sock.fileno()
     process = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
-        [sys.executable, "-m", "devstore", "--port", str(port), "--app-url", app_url],
+        [sys.executable, "-m", "devstore", "--fd", str(fd), "--app-url", app_url],
         stdout=subprocess.DEVNULL,
+        pass_fds=(fd,),
     )
     for _ in range(100):
         try:
@@ -69,6 +74,7 @@ def instructions(shop: str, app_url: str, devstore_port: int) -> str:
     return "\n".join(
         [
             "Sightline demo (development credentials, nothing leaves this machine):",
+            f"  app:        {app_url}",
             f"  admin:      {store}/admin/apps/sightline   (installs the app, then opens it)",
             f"  storefront: {store}/products/red-shoes      (events go to {app_url}/proxy/track)",
             "Press Ctrl+C to stop.",
