@@ -9,14 +9,15 @@ from typing import Any
 from flask import Flask
 
 from shopify_app import auth, database, errors
-from shopify_app.config import describe_mode, load_settings
+from shopify_app.config import describe_mode, instance_dir, load_settings
 
 log = logging.getLogger("sightline")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with `config` overriding any setting."""
-    app = Flask(__name__, instance_relative_config=True)
+    # The same instance folder the default database lives in (SIGHTLINE_INSTANCE_DIR aside).
+    app = Flask(__name__, instance_path=str(instance_dir()), instance_relative_config=True)
     app.config.from_mapping(load_settings())
     if config:
         app.config.from_mapping(config)

@@ -14,9 +14,14 @@ import requests
 
 from models import open_database
 from models.schema import migrate
-from shopify_app.config import DEV_API_KEY, DEV_API_SECRET, ConfigError, load_settings
-
-DEMO_DATABASE_URL = "sqlite:///instance/demo.db"
+from shopify_app.config import (
+    DEV_API_KEY,
+    DEV_API_SECRET,
+    ConfigError,
+    instance_dir,
+    load_settings,
+    sqlite_url,
+)
 
 
 def demo_config(port: int, devstore_port: int) -> dict[str, Any]:
@@ -34,7 +39,7 @@ def demo_config(port: int, devstore_port: int) -> dict[str, Any]:
         "SHOPIFY_ADMIN_URL_TEMPLATE": f"{store}/{{shop}}",
         "META_GRAPH_URL": f"{store}/meta",
         # Its own database unless one is named: the demo shop stays out of a real one.
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or DEMO_DATABASE_URL,
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or sqlite_url(instance_dir() / "demo.db"),
     }
 
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -32,8 +33,11 @@ def demo_command(*options: str) -> list[str]:
     return [sys.executable, "-m", "shopify_app.cli", "demo", "--shop", SHOP, *options]
 
 
-def demo_environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("SHOPIFY_", "DATABASE_URL"))}
+def demo_environment(instance: Path | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOPIFY_", "DATABASE_URL"))}
+    if instance is not None:
+        env["SIGHTLINE_INSTANCE_DIR"] = str(instance)
+    return env
 
 
 def test_demo_installs_in_devstore_and_serves_the_storefront(tmp_path):
@@ -41,7 +45,7 @@ def test_demo_installs_in_devstore_and_serves_the_storefront(tmp_path):
     demo = subprocess.Popen(
         demo_command("--port", "0", "--devstore-port", "0"),
         cwd=tmp_path,
-        env=demo_environment(),
+        env=demo_environment(tmp_path / "instance"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
