@@ -19,6 +19,8 @@ def run_cli(*args: str, env: dict[str, str], cwd: str) -> subprocess.CompletedPr
     full_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SIGHTLINE"))
     }
+    # Local files in the test's folder, never the checkout's own instance folder.
+    full_env["SIGHTLINE_INSTANCE_DIR"] = str(Path(cwd) / "instance")
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "-m", "shopify_app.cli", *args],
