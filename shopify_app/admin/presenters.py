@@ -61,8 +61,17 @@ def page_summary(event: CustomEvent) -> str:
         return "all pages"
     if event.page_type == "custom":
         return f"pages matching {event.page_url}"
-    label = PAGE_TYPE_LABELS.get(event.page_type, f"{event.page_type} pages")
+    label = page_label(event.page_type)
     return label[0].lower() + label[1:]
+
+
+def page_label(page_type: str | None) -> str:
+    """A Shopify `request.page_type` in a merchant's words ("product" → "Product pages")."""
+    if page_type in (None, "", "all"):
+        return "All pages"
+    if page_type == "custom":
+        return "Custom URL"
+    return PAGE_TYPE_LABELS.get(page_type, f"{page_type} pages")
 
 
 def saved_message(saved: str | None, events: list[CustomEvent]) -> str | None:

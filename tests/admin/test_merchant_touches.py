@@ -11,7 +11,7 @@ import requests
 
 from devstore.id_tokens import sign_id_token
 from models import CustomEvent
-from shopify_app.admin.presenters import PAGE_TYPE_LABELS, page_type_choices
+from shopify_app.admin.presenters import PAGE_TYPE_LABELS, page_label, page_type_choices
 from shopify_app.custom_events.vocabulary import PAGE_TYPES, SHOPIFY_PAGE_TYPES
 from tests.admin.conftest import SHOP_A, SHOP_B
 from tests.conftest import TEST_API_KEY, TEST_API_SECRET
@@ -39,6 +39,8 @@ def test_every_shopify_page_type_has_a_merchant_label():
     labels = [label for _, label in page_type_choices()]
     assert len(set(labels)) == len(labels)
     assert not set(labels) & set(PAGE_TYPES)  # no raw id ("404", "search") shown as a label
+    assert page_label("product") == "Product pages" and page_label("index") == "Home page"
+    assert page_label(None) == "All pages" and page_label("custom") == "Custom URL"
 
 
 def test_the_page_dropdown_speaks_the_merchants_language(live):
