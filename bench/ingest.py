@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -122,7 +123,9 @@ def measure(port: int, path: str, events: int, seconds: float, clients: int) -> 
     }
 
 
-def serve(database_url: str, port: int) -> subprocess.Popen:
+def serve(database_url: str, sock: socket.socket) -> subprocess.Popen:
+    """gunicorn on `sock`, bound here first (port 0) and handed over: the port cannot be lost."""
+    port = sock.getsockname()[1]
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -143,13 +146,14 @@ def serve(database_url: str, port: int) -> subprocess.Popen:
             "gthread",
             "--preload",
             "-b",
-            f"127.0.0.1:{port}",
+            f"fd://{sock.fileno()}",
             "bench.ingest_app:app",
         ],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        pass_fds=(sock.fileno(),),
     )
     for _ in range(100):
         try:
@@ -174,8 +178,9 @@ def run_backend(name: str, database_url: str, seconds: float, clients: int) -> l
     database = open_database(database_url, pooled=False)
     with database.connection_context():
         migrate(database)
-    port = 18000 + (os.getpid() % 1000)
-    server = serve(database_url, port)
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        port = sock.getsockname()[1]
+        server = serve(database_url, sock)
     try:
         results = []
         for path, events in (

@@ -16,6 +16,7 @@ import argparse
 import multiprocessing
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -37,7 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from devstore import webhooks as shopify  # noqa: E402
-from devstore.server import free_port  # noqa: E402
 from tests import pg  # noqa: E402
 
 SECRET = "bench-webhook-secret-0123456789abcdef"  # noqa: S105 (benchmark-only value)
@@ -112,21 +112,22 @@ def environment(database_url: str) -> dict[str, str]:
 
 @contextmanager
 def served(database_url: str, workers: int, threads: int) -> Iterator[str]:
-    """`sightline serve` on a free loopback port, migrated first; yields its URL."""
+    """`sightline serve` on a loopback port of the system's choosing (port 0), migrated first;
+    yields its URL."""
     env = environment(database_url)
     subprocess.run([SIGHTLINE, "migrate"], env=env, check=True, capture_output=True)
-    port = free_port()
-    command = [SIGHTLINE, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [SIGHTLINE, "serve", "--host", "127.0.0.1", "--port", "0"]
     command += ["--workers", str(workers), "--threads", str(threads)]
     server = subprocess.Popen(
         command,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,  # its own process group: gunicorn's workers stop with it
     )
-    url = f"http://127.0.0.1:{port}"
     try:
+        url = listening_url(server)
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -141,6 +142,18 @@ def served(database_url: str, workers: int, threads: int) -> Iterator[str]:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def listening_url(server: subprocess.Popen[str]) -> str:
+    """gunicorn binds the port and logs where: `Listening at: http://127.0.0.1:<port>`."""
+    assert server.stderr is not None
+    for line in server.stderr:
+        match = re.search(r"Listening at: (http://\S+)", line)
+        if match:
+            # Keep draining its log, or gunicorn blocks once the pipe is full.
+            threading.Thread(target=server.stderr.read, daemon=True).start()
+            return match.group(1)
+    raise RuntimeError("sightline serve did not come up")
 
 
 def run(url: str, deliveries: list[Prepared], concurrency: int) -> Run:

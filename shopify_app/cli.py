@@ -16,6 +16,7 @@ from models.database import DatabaseUrlError
 from models.schema import SchemaBehindError
 from shopify_app.config import ConfigError, describe_mode, load_settings
 from shopify_app.database import DatabaseUnavailableError
+from shopify_app.sockets import ServerStartError
 
 # Failures an operator can fix from the message alone: one line, exit 1, no traceback.
 OPERATOR_ERRORS = (
@@ -25,6 +26,7 @@ OPERATOR_ERRORS = (
     SchemaBehindError,
     EncryptionKeyError,
     TokenDecryptionError,
+    ServerStartError,
 )
 
 
@@ -59,7 +61,7 @@ def serve(host: str, port: int | None, workers: int, threads: int, dev: bool) ->
     """Serve the app (gunicorn with threaded workers)."""
     from shopify_app import create_app
 
-    port = port or int(os.environ.get("PORT") or 8000)
+    port = port if port is not None else int(os.environ.get("PORT") or 8000)
     app = create_app()  # validates configuration, database and schema before binding
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=False)
@@ -130,8 +132,10 @@ def webhooks_retry(limit: int) -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--devstore-port", type=int, default=8765, show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True, help="0: any free port.")
+@click.option(
+    "--devstore-port", type=int, default=8765, show_default=True, help="0: any free port."
+)
 @click.option("--shop", default="demo-shop.myshopify.com", show_default=True)
 @_one_line_errors
 def demo(port: int, devstore_port: int, shop: str) -> None:
@@ -139,14 +143,20 @@ def demo(port: int, devstore_port: int, shop: str) -> None:
     from shopify_app import create_app
     from shopify_app.demo import demo_config, instructions, prepare_database, start_devstore
     from shopify_app.server import run_gunicorn
+    from shopify_app.sockets import bound_port, listening_socket
 
+    # Both ports are bound here, first: a taken port is one clear line, and port 0 works.
+    app_socket = listening_socket("127.0.0.1", port)
+    store_socket = listening_socket("127.0.0.1", devstore_port)
+    port, devstore_port = bound_port(app_socket), bound_port(store_socket)
     config = demo_config(port, devstore_port)
     prepare_database(config["DATABASE_URL"])
-    devstore = start_devstore(devstore_port, config["APP_URL"])
+    devstore = start_devstore(store_socket, config["APP_URL"])
+    store_socket.close()  # devstore holds its own copy now
     try:
         app = create_app(config)
         click.echo(instructions(shop, config["APP_URL"], devstore_port))
-        run_gunicorn(app, bind=f"127.0.0.1:{port}", workers=1, threads=8)
+        run_gunicorn(app, bind=f"fd://{app_socket.fileno()}", workers=1, threads=8)
     finally:
         devstore.terminate()
         devstore.wait(timeout=10)

@@ -1,14 +1,21 @@
-"""Settings from environment variables, with defaults that run locally out of the box."""
+"""Settings from environment variables, with defaults that run locally out of the box.
+
+Local files (the default SQLite database, the demo's) live in one instance folder, found the way
+Flask finds an app's instance folder (`<project>/instance` in a source checkout), never relative
+to the working directory: run from another folder, the app must open the same database.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask.sansio.scaffold import find_package
+
 DEFAULT_API_VERSION = "2026-10"
-DEFAULT_DATABASE_URL = "sqlite:///instance/sightline.db"
 
 # Clearly-labelled development credentials: usable against devstore, refused in production.
 # ruff: noqa: S105 (these are deliberately public development values)
@@ -30,6 +37,26 @@ REQUIRED_IN_PRODUCTION = (
 
 class ConfigError(RuntimeError):
     """The configuration cannot run the app; the message says what to set."""
+
+
+def instance_dir(env: Mapping[str, str] | None = None) -> Path:
+    """`SIGHTLINE_INSTANCE_DIR`, else Flask's instance folder for this package: `<project>/instance`
+    for a checkout (or an editable install), `<prefix>/var/shopify_app-instance` once installed."""
+    env = os.environ if env is None else env
+    if env.get("SIGHTLINE_INSTANCE_DIR"):
+        return Path(env["SIGHTLINE_INSTANCE_DIR"]).expanduser().resolve()
+    prefix, package_parent = find_package("shopify_app")
+    if prefix is None:
+        return Path(package_parent) / "instance"
+    return Path(prefix) / "var" / "shopify_app-instance"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def default_database_url(env: Mapping[str, str] | None = None) -> str:
+    return sqlite_url(instance_dir(env) / "sightline.db")
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -54,7 +81,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SHOPIFY_API_VERSION": get("SHOPIFY_API_VERSION", DEFAULT_API_VERSION),
         "SHOPIFY_ADMIN_URL_TEMPLATE": get("SHOPIFY_ADMIN_URL_TEMPLATE", "https://{shop}"),
         "APP_URL": get("APP_URL", DEV_APP_URL).rstrip("/"),
-        "DATABASE_URL": get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        "DATABASE_URL": env.get("DATABASE_URL") or default_database_url(env),
         "SECRET_KEY": get("SECRET_KEY", DEV_SECRET_KEY),
         "TOKEN_ENCRYPTION_KEY": get("TOKEN_ENCRYPTION_KEY", DEV_TOKEN_ENCRYPTION_KEY),
         "META_GRAPH_URL": get("META_GRAPH_URL", "https://graph.facebook.com").rstrip("/"),
@@ -70,7 +97,9 @@ def _safe_database_label(url: str) -> str:
     """scheme://host/database: no user, password or query (which may carry a password)."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        return url  # a file path: nothing secret in it
+        # A file path, nothing secret in it: shown in full, so nobody wonders which file it is.
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+        return sqlite_url(Path(os.path.abspath(path))) if path and path != ":memory:" else url
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
 

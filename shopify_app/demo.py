@@ -4,6 +4,7 @@ for a first look without a Shopify store. Development credentials only."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -13,9 +14,14 @@ import requests
 
 from models import open_database
 from models.schema import migrate
-from shopify_app.config import DEV_API_KEY, DEV_API_SECRET, ConfigError, load_settings
-
-DEMO_DATABASE_URL = "sqlite:///instance/demo.db"
+from shopify_app.config import (
+    DEV_API_KEY,
+    DEV_API_SECRET,
+    ConfigError,
+    instance_dir,
+    load_settings,
+    sqlite_url,
+)
 
 
 def demo_config(port: int, devstore_port: int) -> dict[str, Any]:
@@ -33,7 +39,7 @@ def demo_config(port: int, devstore_port: int) -> dict[str, Any]:
         "SHOPIFY_ADMIN_URL_TEMPLATE": f"{store}/{{shop}}",
         "META_GRAPH_URL": f"{store}/meta",
         # Its own database unless one is named: the demo shop stays out of a real one.
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or DEMO_DATABASE_URL,
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or sqlite_url(instance_dir() / "demo.db"),
     }
 
 
@@ -44,11 +50,15 @@ def prepare_database(url: str) -> list[str]:
         return migrate(database)
 
 
-def start_devstore(port: int, app_url: str) -> subprocess.Popen[bytes]:
-    """devstore in its own process (gunicorn forks the app; devstore must not be forked along)."""
+def start_devstore(sock: socket.socket, app_url: str) -> subprocess.Popen[bytes]:
+    """devstore in its own process (gunicorn forks the app; devstore must not be forked along),
+    serving on `sock`, which this process bound already: the port cannot be lost in between."""
+    port = sock.getsockname()[1]
+    fd = sock.fileno()
     process = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
-        [sys.executable, "-m", "devstore", "--port", str(port), "--app-url", app_url],
+        [sys.executable, "-m", "devstore", "--fd", str(fd), "--app-url", app_url],
         stdout=subprocess.DEVNULL,
+        pass_fds=(fd,),
     )
     for _ in range(100):
         try:
@@ -69,6 +79,7 @@ def instructions(shop: str, app_url: str, devstore_port: int) -> str:
     return "\n".join(
         [
             "Sightline demo (development credentials, nothing leaves this machine):",
+            f"  app:        {app_url}",
             f"  admin:      {store}/admin/apps/sightline   (installs the app, then opens it)",
             f"  storefront: {store}/products/red-shoes      (events go to {app_url}/proxy/track)",
             "Press Ctrl+C to stop.",

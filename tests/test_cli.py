@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,8 @@ def run_cli(*args: str, env: dict[str, str], cwd: str) -> subprocess.CompletedPr
     full_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SIGHTLINE"))
     }
+    # Local files in the test's folder, never the checkout's own instance folder.
+    full_env["SIGHTLINE_INSTANCE_DIR"] = str(Path(cwd) / "instance")
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "-m", "shopify_app.cli", *args],
@@ -89,3 +92,42 @@ def test_encryption_key_that_cannot_read_stored_tokens_stops_start_up(tmp_path):
 def test_production_without_secrets_names_them(tmp_path):
     result = run_cli("serve", env={"SIGHTLINE_ENV": "production"}, cwd=str(tmp_path))
     assert_one_line_error(result, "SHOPIFY_API_SECRET")
+
+
+def test_default_database_is_the_same_file_from_any_folder(tmp_path):
+    instance = tmp_path / "instance"
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    env = {"SIGHTLINE_INSTANCE_DIR": str(instance)}
+    for cwd in (tmp_path, elsewhere):
+        result = run_cli("migrate", env=env, cwd=str(cwd))
+        assert result.returncode == 0, result.stderr
+        # The first line names the file by its absolute path.
+        first = result.stdout.splitlines()[0]
+        assert first.endswith(f"database sqlite:///{instance}/sightline.db"), first
+    assert (instance / "sightline.db").exists()
+    assert "schema is up to date" in result.stdout  # the second run found the first's file
+    assert list(elsewhere.iterdir()) == [] and not (tmp_path / "sightline.db").exists()
+
+
+def test_without_settings_the_database_is_in_the_project_instance_folder(tmp_path):
+    # Resolved only (nothing opened): a test must not touch the checkout's own database.
+    project = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SIGHTLINE"))}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from flask import Flask; from shopify_app.config import load_settings; "
+            "print(load_settings()['DATABASE_URL']); print(Flask('shopify_app').instance_path)",
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    url, instance_path = result.stdout.splitlines()[-2:]
+    assert url == f"sqlite:///{project}/instance/sightline.db"
+    assert instance_path == str(project / "instance")  # the folder Flask itself would use

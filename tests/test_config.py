@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from shopify_app.config import REQUIRED_IN_PRODUCTION, ConfigError, describe_mode, load_settings
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 PRODUCTION_ENV = {
     "SIGHTLINE_ENV": "production",
@@ -18,7 +22,8 @@ PRODUCTION_ENV = {
 
 def test_no_configuration_runs_on_sqlite_with_labelled_development_credentials():
     settings = load_settings({})
-    assert settings["DATABASE_URL"] == "sqlite:///instance/sightline.db"
+    # Anchored in the project's instance folder, not in whatever folder the command runs from.
+    assert settings["DATABASE_URL"] == f"sqlite:///{PROJECT}/instance/sightline.db"
     assert settings["USING_DEV_CREDENTIALS"] is True
     assert "DEVELOPMENT credentials" in describe_mode(settings)
 
@@ -48,3 +53,14 @@ def test_mode_line_never_shows_a_password_given_as_a_query_parameter():
     )
     line = describe_mode(settings)
     assert "hunter2" not in line and "db.internal:5433/sightline" in line
+
+
+def test_instance_folder_can_be_moved():
+    settings = load_settings({"SIGHTLINE_INSTANCE_DIR": "/var/lib/sightline"})
+    assert settings["DATABASE_URL"] == "sqlite:////var/lib/sightline/sightline.db"
+
+
+def test_mode_line_shows_a_sqlite_file_by_its_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    line = describe_mode(load_settings({"DATABASE_URL": "sqlite:///data/app.db"}))
+    assert line.endswith(f"database sqlite:///{tmp_path}/data/app.db")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
 
-from devstore.server import free_port
+from shopify_app.sockets import listening_socket
 
 SHOP = "demo-shop.myshopify.com"
 
@@ -27,31 +29,38 @@ def wait_for(url: str, seconds: float = 30) -> None:
     raise AssertionError(f"{url} never answered")
 
 
-def test_demo_installs_in_devstore_and_serves_the_storefront(tmp_path):
-    port, store_port = free_port(), free_port()
+def demo_command(*options: str) -> list[str]:
+    return [sys.executable, "-m", "shopify_app.cli", "demo", "--shop", SHOP, *options]
+
+
+def demo_environment(instance: Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOPIFY_", "DATABASE_URL"))}
+    if instance is not None:
+        env["SIGHTLINE_INSTANCE_DIR"] = str(instance)
+    return env
+
+
+def test_demo_installs_in_devstore_and_serves_the_storefront(tmp_path):
+    # Port 0: the demo binds both ports itself and prints where they are; nothing to race for.
     demo = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "shopify_app.cli",
-            "demo",
-            "--port",
-            str(port),
-            "--devstore-port",
-            str(store_port),
-            "--shop",
-            SHOP,
-        ],
+        demo_command("--port", "0", "--devstore-port", "0"),
         cwd=tmp_path,
-        env=env,
+        env=demo_environment(tmp_path / "instance"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output = ""
     try:
-        wait_for(f"http://127.0.0.1:{port}/healthz")
-        store = f"http://127.0.0.1:{store_port}/{SHOP}"
+        assert demo.stdout is not None
+        for line in demo.stdout:  # the instructions come before the server starts
+            output += line
+            if "storefront:" in line:
+                break
+        app_url = re.search(r"app:\s+(http://127\.0\.0\.1:\d+)", output).group(1)
+        store = re.search(r"storefront:\s+(http://127\.0\.0\.1:\d+/[^/]+)/", output).group(1)
+        store_root = store.rsplit("/", 1)[0]
+        wait_for(f"{app_url}/healthz")
         with requests.get(f"{store}/admin/apps/sightline", timeout=15) as admin:
             assert admin.status_code == 200 and "Connected to demo-shop.myshopify.com" in admin.text
         with requests.get(f"{store}/products/red-shoes", timeout=15) as page:
@@ -59,7 +68,41 @@ def test_demo_installs_in_devstore_and_serves_the_storefront(tmp_path):
         assert (tmp_path / "instance" / "demo.db").exists()
     finally:
         demo.send_signal(signal.SIGTERM)
-        output, _ = demo.communicate(timeout=30)
+        rest, _ = demo.communicate(timeout=30)
+        output += rest
     assert "storefront:" in output
     with pytest.raises(requests.ConnectionError):  # devstore stopped with the demo
-        requests.get(f"http://127.0.0.1:{store_port}/_devstore", timeout=2)
+        requests.get(f"{store_root}/_devstore", timeout=2)
+
+
+def test_demo_on_a_taken_port_says_so_in_one_line(tmp_path):
+    with listening_socket() as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            demo_command("--port", str(port), "--devstore-port", "0"),
+            cwd=tmp_path,
+            env=demo_environment(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"sightline: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+
+
+def test_devstore_on_a_taken_port_says_so_in_one_line():
+    with listening_socket() as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "devstore", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"devstore: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )

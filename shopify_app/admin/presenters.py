@@ -25,6 +25,32 @@ TRIGGER_LABELS = {
     "scroll": "Scroll depth",
     "load": "Page load",
 }
+# What a merchant calls each of Shopify's `request.page_type` values (the stored ids stay
+# Shopify's: the storefront compares them with `request.page_type`).
+PAGE_TYPE_LABELS = {
+    "index": "Home page",
+    "product": "Product pages",
+    "collection": "Collection pages",
+    "list-collections": "All collections page",
+    "search": "Search results",
+    "cart": "Cart",
+    "page": "Content pages (About, Contact, …)",
+    "blog": "Blog pages",
+    "article": "Blog posts",
+    "customers/login": "Customer login",
+    "customers/register": "Customer sign-up",
+    "customers/account": "Customer account",
+    "customers/order": "Customer order details",
+    "customers/addresses": "Customer addresses",
+    "customers/activate_account": "Account activation",
+    "customers/reset_password": "Password reset",
+    "gift_card": "Gift card",
+    "policy": "Store policies",
+    "metaobject": "Metaobject pages",
+    "password": "Store password page",
+    "captcha": "Captcha check",
+    "404": "Page not found (404)",
+}
 APP_EMBED_HANDLE = "sightline"  # the app embed block's file name in theme_extension/blocks/
 
 
@@ -43,7 +69,26 @@ def page_summary(event: CustomEvent) -> str:
         return "all pages"
     if event.page_type == "custom":
         return f"pages matching {event.page_url}"
-    return f"{event.page_type} pages"
+    label = page_label(event.page_type)
+    return label[0].lower() + label[1:]
+
+
+def page_label(page_type: str | None) -> str:
+    """A Shopify `request.page_type` in a merchant's words ("product" → "Product pages")."""
+    if page_type in (None, "", "all"):
+        return "All pages"
+    if page_type == "custom":
+        return "Custom URL"
+    return PAGE_TYPE_LABELS.get(page_type, f"{page_type} pages")
+
+
+def saved_message(saved: str | None, events: list[CustomEvent]) -> str | None:
+    """The events list's confirmation after the form saved (`?saved=<id>`); the name only for
+    one of this shop's own events (the list is already scoped to the shop)."""
+    if not saved:
+        return None
+    named = next((e for e in events if str(e.id) == saved), None)
+    return f"“{named.display_name}” saved." if named else "Event saved."
 
 
 def trigger_choices() -> list[tuple[str, str]]:
@@ -51,11 +96,10 @@ def trigger_choices() -> list[tuple[str, str]]:
 
 
 def page_type_choices() -> list[tuple[str, str]]:
-    labels = [
-        (page, page.replace("/", ": ").replace("_", " ").capitalize())
-        for page in SHOPIFY_PAGE_TYPES
-    ]
-    return [("all", "All pages"), *labels, ("custom", "Custom URL pattern")]
+    """(stored id, merchant label): the common pages first, in the order above."""
+    labels = [(page, PAGE_TYPE_LABELS[page]) for page in PAGE_TYPE_LABELS]
+    labels += [(page, page) for page in SHOPIFY_PAGE_TYPES if page not in PAGE_TYPE_LABELS]
+    return [("all", "All pages"), *labels, ("custom", "Custom URL")]
 
 
 def meta_event_choices() -> tuple[str, ...]:

@@ -50,9 +50,11 @@ def _page(template: str, **context: Any) -> str:
 @bp.get("/events")
 @embedded_page
 def events():  # type: ignore[no-untyped-def]
+    shop_events = list_events(g.shop)
     return _page(
         "admin/events.html",
-        events=list_events(g.shop),
+        events=shop_events,
+        saved_message=presenters.saved_message(request.args.get("saved"), shop_events),
         trigger_summary=presenters.trigger_summary,
         onboarding=presenters.onboarding(g.shop, current_app.config["SHOPIFY_API_KEY"]),
         clicked=most_clicked(g.shop),

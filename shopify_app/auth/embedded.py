@@ -2,7 +2,9 @@
 
 A load without a valid ID token goes to the bounce page, where App Bridge fetches a fresh one and
 reloads the page; a legacy non-embedded install (signed `shop` + `hmac`, no ID token) goes to the
-authorization-code grant.
+authorization-code grant. A load with none of Shopify's launch parameters is someone opening the
+App URL in a browser (after `sightline serve`, say): no admin will ever hand that page a token, so
+it gets a page explaining what Sightline is and how to see it locally, not the bounce page.
 """
 
 from __future__ import annotations
@@ -54,6 +56,14 @@ def _legacy_install_request() -> bool:
     )
 
 
+# Any of these means Shopify (or App Bridge) opened the page; none of them, a person did.
+LAUNCH_PARAMS = ("embedded", "host", "hmac", "id_token", "session", "shop")
+
+
+def _outside_admin() -> bool:
+    return not any(name in request.args for name in LAUNCH_PARAMS)
+
+
 def problem_page(title: str, message: str, status: int):  # type: ignore[no-untyped-def]
     """A clear page inside the admin shell instead of a stack trace or a blank frame."""
     return render_template("auth/problem.html", title=title, message=message), status
@@ -65,6 +75,8 @@ def embedded_page(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _outside_admin():
+            return render_template("auth/outside_admin.html")
         if _legacy_install_request():
             return redirect(url_for("auth.install") + "?" + request.query_string.decode())
         try:

@@ -15,10 +15,12 @@
   }
 
   // Keeps the admin's launch parameters on every in-app link (shop, host, id_token...).
-  function appUrl(path) {
+  function appUrl(path, extra) {
     var holder = document.querySelector("[data-auth-query]");
-    var query = holder ? holder.dataset.authQuery : "";
-    return path + (query ? "?" + query : "");
+    var query = new URLSearchParams(holder ? holder.dataset.authQuery : "");
+    Object.keys(extra || {}).forEach(function (key) { query.set(key, extra[key]); });
+    var text = query.toString();
+    return path + (text ? "?" + text : "");
   }
 
   function selectorError(selector) {
@@ -99,7 +101,9 @@
         banner(form, result.data.error || "Could not save", "critical");
         return;
       }
-      window.location.assign(appUrl("/events"));
+      // The list says it was saved (and by which name): the confirmation a merchant looks for.
+      var saved = id || (result.data.event && result.data.event.id) || "1";
+      window.location.assign(appUrl("/events", { saved: saved }));
     });
   }
 

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 import requests
 
-from devstore.server import free_port
 from models import Shop
 from shopify_app.shopify.config_sync import retry_pending_config_syncs
 from tests.admin.conftest import ShopClient
@@ -79,9 +78,9 @@ def test_settings_toggles_reach_the_metafield_but_secrets_never_do(live, install
     assert "EAAB-never-in-theme" not in str(config) and "1234567" not in str(config)
 
 
-def test_change_is_saved_while_shopify_is_down_and_synced_on_retry(live, installed):
+def test_change_is_saved_while_shopify_is_down_and_synced_on_retry(live, installed, refused_url):
     working_template = live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"]
-    live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"] = f"http://127.0.0.1:{free_port()}/{{shop}}"
+    live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"] = f"{refused_url}/{{shop}}"
     try:
         response = installed.post(
             "/api/custom-events",

@@ -8,7 +8,6 @@ import time
 import pytest
 import requests
 
-from devstore.server import free_port
 from models import Shop
 from shopify_app.shopify import graphql
 from shopify_app.shopify.admin import admin_graphql
@@ -80,9 +79,9 @@ def test_an_unknown_token_is_unauthorized_and_never_logged(live, caplog):
     assert live.app.config["SHOPIFY_API_SECRET"] not in caplog.text
 
 
-def test_an_unreachable_shopify_is_a_typed_error(live):
+def test_an_unreachable_shopify_is_a_typed_error(live, refused_url):
     launch(live)
-    live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"] = f"http://127.0.0.1:{free_port()}/{{shop}}"
+    live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"] = f"{refused_url}/{{shop}}"
     with (
         live.app.app_context(),
         pytest.raises(ShopifyUnavailableError, match="could not be reached"),
@@ -90,10 +89,10 @@ def test_an_unreachable_shopify_is_a_typed_error(live):
         admin_graphql(SHOP, SHOP_QUERY)
 
 
-def test_config_sync_records_pending_while_shopify_is_down_and_retry_lands_it(live):
+def test_config_sync_records_pending_while_shopify_is_down_and_retry_lands_it(live, refused_url):
     launch(live)
     reachable = live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"]
-    live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"] = f"http://127.0.0.1:{free_port()}/{{shop}}"
+    live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"] = f"{refused_url}/{{shop}}"
     with live.app.app_context():
         assert sync_storefront_config(SHOP) is False
     shop = Shop.get(Shop.domain == SHOP)

@@ -6,7 +6,6 @@ import json
 
 import requests
 
-from devstore.server import free_port
 from models import Shop, ShopState, db
 from shopify_app.storefront_config import build_storefront_config
 from tests.conftest import TEST_API_KEY
@@ -112,8 +111,8 @@ def test_install_while_the_metafield_write_fails_records_a_pending_sync(live):
     assert stored_metafield(live) is not None
 
 
-def test_first_launch_while_shopify_is_unreachable_shows_a_clear_page(live):
-    live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"] = f"http://127.0.0.1:{free_port()}/{{shop}}"
+def test_first_launch_while_shopify_is_unreachable_shows_a_clear_page(live, refused_url):
+    live.app.config["SHOPIFY_ADMIN_URL_TEMPLATE"] = f"{refused_url}/{{shop}}"
     params = {"shop": SHOP, "embedded": "1", "id_token": id_token()}
     with requests.get(f"{live.app_url}/", params=params, timeout=15) as response:
         assert response.status_code == 503

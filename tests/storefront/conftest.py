@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from devstore.app import create_devstore
-from devstore.server import BackgroundServer, free_port
+from devstore.server import BackgroundServer
 from devstore.state import DevstoreConfig
 from devstore.storefront import carts, set_config_metafield
 from models import CustomEvent, Event
@@ -37,7 +37,6 @@ class Storefront:
     devstore: Flask
     url: str  # the shop's storefront root, e.g. http://127.0.0.1:1234/acme.myshopify.com/
     app_server: BackgroundServer
-    app_port: int
     track_requests: list[str] = field(default_factory=list)
 
     def configure(self, *events: dict[str, Any], **settings: Any) -> None:
@@ -78,31 +77,21 @@ class Storefront:
         return list(carts(self.devstore.extensions["devstore"]).values())
 
     def stop_app(self) -> None:
-        self.app_server.stop()
+        """The app goes down (connections reset) but keeps its port, so it can come back."""
+        self.app_server.go_down()
 
     def start_app(self) -> None:
-        self.app_server = BackgroundServer(self.app, self.app_port).start()
+        self.app_server.start()
 
 
 @pytest.fixture
 def storefront(database_url: str) -> Iterator[Storefront]:
-    app_port, store_port = free_port(), free_port()
-    app_url, store_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{store_port}"
-    devstore = create_devstore(DevstoreConfig(TEST_API_KEY, TEST_API_SECRET, app_url))
-    app = create_app(app_config(database_url, APP_URL=app_url))
-    with BackgroundServer(devstore, store_port):
-        front = Storefront(
-            app,
-            app_url,
-            devstore,
-            f"{store_url}/{SHOP}/",
-            BackgroundServer(app, app_port).start(),
-            app_port,
-        )
-        try:
-            yield front
-        finally:
-            front.stop_app()
+    with BackgroundServer() as store_server, BackgroundServer() as app_server:
+        app_url, store_url = app_server.url, store_server.url
+        devstore = create_devstore(DevstoreConfig(TEST_API_KEY, TEST_API_SECRET, app_url))
+        app = create_app(app_config(database_url, APP_URL=app_url))
+        store_server.start(devstore)
+        yield Storefront(app, app_url, devstore, f"{store_url}/{SHOP}/", app_server.start(app))
     release(db_proxy.obj)
 
 
