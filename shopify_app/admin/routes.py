@@ -60,6 +60,7 @@ def events():  # type: ignore[no-untyped-def]
         clicked=most_clicked(g.shop),
         track_clicks=get_settings(g.shop).track_clicks,
         suggestion_query=presenters.suggestion_query,
+        page_label=presenters.page_label,
     )
 
 
