@@ -14,6 +14,8 @@
     return { ok: response.ok, status: response.status, data: data };
   }
 
+  window.sightlineApi = api; // shared with admin-picker.js
+
   // Keeps the admin's launch parameters on every in-app link (shop, host, id_token...).
   function appUrl(path) {
     var holder = document.querySelector("[data-auth-query]");
@@ -87,6 +89,8 @@
         var problem = selectorError(payload.selector.trim());
         if (problem) { showErrors(form, { selector: problem }); banner(form, "", "info"); return; }
       }
+      var picker = window.sightlinePicker; // admin-picker.js: selector warnings and test mode
+      if (picker && !picker.confirmSave(form)) return;
       var id = form.dataset.eventId;
       var submit = form.querySelector("[type=submit]");
       submit.disabled = true;
@@ -99,6 +103,7 @@
         banner(form, result.data.error || "Could not save", "critical");
         return;
       }
+      if (picker && picker.afterSave(form, result.data.event)) return;
       window.location.assign(appUrl("/events"));
     });
   }
