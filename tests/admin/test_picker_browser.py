@@ -111,9 +111,11 @@ def test_pick_use_save_and_see_it_received(live, merchant, tmp_path):
 
     # Closing the picker ends it for the tab; the reloaded page has the saved event.
     store.click("#sightline-picker [data-act=close]")
+    assets: list[str] = []
+    store.on("request", lambda request: assets.append(request.url))
     store.goto(store.url)
     store.wait_for_function("window.Sightline !== undefined")
-    assert store.locator("#sightline-picker .panel").count() == 0
+    assert not [url for url in assets if "sightline-picker.js" in url]  # no picker mode now
     store.click("[aria-label='Add to wishlist']")
 
     merchant.wait_for_selector("[data-test-status].sl-received")
@@ -145,7 +147,7 @@ def test_proposals_on_a_different_page_structure(live, merchant):
     assert picked(store) == "#cart-icon-bubble"
 
 
-def test_warnings_for_nothing_or_too_much(live, merchant):
+def test_warnings_for_nothing_or_too_much(live, merchant, tmp_path):
     use_theme(live, "basic")
     merchant.goto(admin_url(live, "/events/new"))
     store = open_picker(merchant, "/")
@@ -154,6 +156,7 @@ def test_warnings_for_nothing_or_too_much(live, merchant):
     assert "Matches nothing" in store.inner_text("#sightline-picker .count")
     store.click("#sightline-picker [data-act=use]")
     assert store.inner_text("#sightline-picker [data-act=use]") == "Use anyway"
+    store.screenshot(path=tmp_path / "warning.png")
     store.fill("#sightline-picker #sl-selector", "a{")
     assert "not a valid CSS selector" in store.inner_text("#sightline-picker .count")
     assert store.is_disabled("#sightline-picker [data-act=use]")
@@ -164,22 +167,40 @@ def test_warnings_for_nothing_or_too_much(live, merchant):
 
     merchant.wait_for_selector("[data-selector-warning]:not([hidden])")
     assert "matched nothing" in merchant.inner_text("[data-selector-warning]")
-    merchant.fill("#f-display_name", "Ghost")
+
+    # Hundreds of matches: the Dawn page has far more than 100 elements.
+    store.goto(f"{live.devstore_url}/{SHOP_A}/collections/all?theme=dawn")
+    store.wait_for_selector("#sightline-picker .panel")
+    store.click("h1")
+    store.fill("#sightline-picker #sl-selector", "*")
+    assert "probably far more than you meant" in store.inner_text("#sightline-picker .count")
+    store.click("#sightline-picker [data-act=use]")
+    store.click("#sightline-picker [data-act=use]")
+    merchant.wait_for_function("document.querySelector('#f-selector').value === '*'")
+    warning = merchant.inner_text("[data-selector-warning]")
+    assert "elements on" in warning and "far more than you meant" in warning
+
+    merchant.fill("#f-display_name", "Everything")
     merchant.click("button[type=submit]")
     assert "Save again" in merchant.inner_text("[data-form-banner]")
     assert CustomEvent.select().count() == 0
-    merchant.click("button[type=submit]")
+    # Editing the selector by hand ends the warning (the count was for the picked one).
+    merchant.fill("#f-selector", ".product-card")
+    assert merchant.is_hidden("[data-selector-warning]")
+    merchant.fill("#f-selector", "*")
+    merchant.click("button[type=submit]")  # the warning was seen: this one saves
     merchant.wait_for_selector("[data-test-mode]:not([hidden])")
-    assert CustomEvent.get(CustomEvent.app_id == SHOP_A).selector == ".no-such-thing"
+    assert CustomEvent.get(CustomEvent.app_id == SHOP_A).selector == "*"
 
 
-def test_an_expired_token_does_not_start_the_picker(live, merchant, app_secret_key):
+def test_an_expired_token_does_not_start_the_picker(live, merchant, app_secret_key, tmp_path):
     expired, _ = tokens.mint(app_secret_key, SHOP_A, "0" * 32, ttl=60, now=1_000_000_000)
     store_url = f"{live.devstore_url}/{SHOP_A}/products/red-shoes"
     merchant.goto(f"{store_url}#sightline-picker={expired}")
     notice = merchant.locator("#sightline-picker p")
     notice.wait_for()
     assert "expired" in notice.inner_text()
+    merchant.screenshot(path=tmp_path / "expired.png")
     assert merchant.locator("#sightline-picker .box").count() == 0
     merchant.click(".wishlist-btn")  # the page works as usual: nothing intercepts it
     assert merchant.evaluate("sessionStorage.getItem('_sl_picker')") is None

@@ -211,7 +211,7 @@
   // Picker mode (opened from the admin, or already started in this tab): load the picker asset,
   // which checks its token with the app before doing anything.
   try {
-    if (/sightline-picker=/.test(location.hash) || sessionStorage.getItem("_sl_picker")) {
+    if (page.picker && (/sightline-picker=/.test(location.hash) || sessionStorage.getItem("_sl_picker"))) {
       doc.head.appendChild(doc.createElement("script")).src = page.picker;
     }
   } catch (e) { /* storage blocked: no picker */ }
