@@ -91,7 +91,7 @@
       attribute = el.attributes[i];
       if (/^data-/.test(attribute.name) && !/^data-(sl|v-|react|turbo|aos)/.test(attribute.name) &&
           (!attribute.value || (stable(attribute.value) && !/^(true|false)$/.test(attribute.value)))) {
-        return shortest(tag, ["[" + attribute.name + (attribute.value ? "=" + quote(attribute.value) : "") + "]"]);
+        return shortest(tag, ["[" + CSS.escape(attribute.name) + (attribute.value ? "=" + quote(attribute.value) : "") + "]"]);
       }
     }
     var classes = [].filter.call(el.classList, stableClass).slice(0, 3).map(function (c) {
