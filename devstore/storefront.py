@@ -1,4 +1,5 @@
-"""A storefront at `/{shop}/...`: index, product, collection, cart and content pages whose
+"""A storefront at `/{shop}/...`: index, product, collection, cart and content pages (in one of
+the page structures of devstore.themes, chosen per shop or per request) whose
 <head> carries our app embed rendered with python-liquid from the shop's `sightline.config`
 metafield, Shopify's deferred loading of the block's JavaScript, a stand-in for the Customer
 Privacy API, and the cart Ajax API (`/cart.js`, `/cart/update.js`) kept per browser cookie."""
@@ -12,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, send_from_directory
 
+from devstore import themes
 from devstore.admin_api import read_metafield, shop_metafields
 from devstore.liquid_env import EXTENSION_DIR, load_block, make_environment
 from devstore.proxy import CUSTOMER_COOKIE
@@ -54,28 +56,6 @@ def carts(state: DevstoreState) -> dict[str, dict[str, Any]]:
 
 # ---- pages --------------------------------------------------------------------------------
 
-PAGES = {
-    # page type -> (title, body HTML); {root} is the shop's storefront root
-    "index": ("Home", '<h1>Welcome</h1><a href="{root}products/red-shoes">Red shoes</a>'),
-    "product": (
-        "Red shoes",
-        '<h1>Red shoes</h1><button class="wishlist-btn" type="button">♡ Wishlist</button>'
-        '<form class="product-form" action="{root}cart/add" onsubmit="return false">'
-        '<select name="size"><option>40</option><option>41</option></select>'
-        '<button type="submit">Add to cart</button></form>',
-    ),
-    "collection": (
-        "Shoes",
-        '<h1>Shoes</h1><a class="product-card" href="{root}products/red-shoes">Red</a>',
-    ),
-    "cart": ("Cart", '<h1>Your cart</h1><button class="checkout" type="button">Check out</button>'),
-    "page": ("About", '<h1>About us</h1><button class="wishlist-btn" type="button">♡</button>'),
-}
-FOOTER = (
-    '<form class="newsletter" action="{root}contact" method="post">'
-    '<input class="email" name="email" type="email"><button type="submit">Join</button></form>'
-    '<div class="filler" style="height:3000px"></div><footer id="end">End</footer>'
-)
 SHOPIFY_STUB = """<script>
 window.Shopify = window.Shopify || {};
 Shopify.shop = %(shop)s;
@@ -148,16 +128,37 @@ def asset(name: str) -> Response:
 
 def _page(shop: str, page_type: str, product: dict[str, Any] | None = None) -> Response:
     root = f"/{shop}/"
-    title, body = PAGES[page_type]
+    page = themes.render(_theme(shop), page_type, root, product)
     cart = _cart(create=False)
     head = _app_embed(shop, page_type, root, product, cart)
     consent = CONSENT_STATES.get(request.cookies.get(CONSENT_COOKIE, ""), (True, True))
     stub = SHOPIFY_STUB % {"shop": json.dumps(shop), "consent": json.dumps(list(consent))}
-    page = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"{stub}{head}</head><body>{body.format(root=root)}{FOOTER.format(root=root)}</body></html>"
+    document = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(page.title)}</title>"
+        f"{page.head}{stub}{head}</head><body>{page.body}</body></html>"
     )
-    return Response(page, content_type="text/html; charset=utf-8")
+    return Response(document, content_type="text/html; charset=utf-8")
+
+
+def _theme(shop: str) -> str:
+    """`?theme=` for this request, else the shop's devstore setting, else basic."""
+    asked = request.args.get("theme")
+    if asked in themes.THEMES:
+        return asked
+    with _state().lock:
+        return str(_state().section("themes").get(shop, "basic"))
+
+
+@bp.post("/_devstore/shops/<shop>/theme")
+def set_theme(shop: str) -> Response:
+    """`{"theme": "dawn"}`: which page structure this shop's storefront serves."""
+    body = request.get_json(silent=True)
+    theme = body.get("theme") if isinstance(body, dict) else None
+    if theme not in themes.THEMES:
+        return jsonify(error="theme must be one of " + ", ".join(themes.THEMES)), 422
+    with _state().lock:
+        _state().section("themes")[shop] = theme
+    return jsonify(shop=shop, theme=theme)
 
 
 def _app_embed(

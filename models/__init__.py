@@ -5,6 +5,7 @@ from models.compliance import CustomerDataRequest
 from models.database import db, open_database
 from models.deliveries import Delivery, DeliveryStatus
 from models.events import CustomEvent, Event
+from models.picker import PickerSession
 from models.salts import FingerprintSalt
 from models.settings import AppSettings
 from models.shop import Shop, ShopState
@@ -19,6 +20,7 @@ ALL_MODELS = [
     Delivery,
     FingerprintSalt,
     CustomerDataRequest,
+    PickerSession,
 ]
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "DeliveryStatus",
     "Event",
     "FingerprintSalt",
+    "PickerSession",
     "Shop",
     "ShopState",
     "WebhookDelivery",

@@ -12,4 +12,4 @@ def _success_flag(response: Response) -> Response:
     return add_success_flag(response)
 
 
-from shopify_app.api import custom_events, reports, settings  # noqa: E402, F401  (registers routes)
+from shopify_app.api import custom_events, picker, reports, settings  # noqa: E402, F401  (registers routes)

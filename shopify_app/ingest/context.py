@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from models import AppSettings, CustomEvent, Shop, ShopState
 
 TTL_SECONDS = 5.0  # an admin change reaches ingest within this long
+# An event name the cached context does not know is looked up again when the cache is older
+# than this: a merchant testing a just-saved event clicks it within seconds.
+RECHECK_AFTER_SECONDS = 0.25
 MAX_SHOPS = 10_000  # bounds memory; the cache is simply cleared when it fills up
 
 
@@ -53,11 +56,12 @@ class ShopContextCache:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[float, ShopContext]] = {}
 
-    def get(self, app_id: str) -> ShopContext:
+    def get(self, app_id: str, *, max_age: float | None = None) -> ShopContext:
+        """The shop's context, read again when older than the TTL (or `max_age`, if shorter)."""
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(app_id)
-        if entry and now - entry[0] < self.ttl:
+        if entry and now - entry[0] < min(self.ttl, self.ttl if max_age is None else max_age):
             return entry[1]
         context = load_shop_context(app_id)
         with self._lock:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shopify_app.custom_events.vocabulary import CLICK, PAGE_VIEW
-from shopify_app.ingest.context import ShopContext, ShopContextCache
+from shopify_app.ingest.context import RECHECK_AFTER_SECONDS, ShopContext, ShopContextCache
 from shopify_app.ingest.enrich import attribution_from_url, enrich
 from shopify_app.ingest.fingerprint import SaltCache, fingerprint, today
 from shopify_app.ingest.group_commit import GroupCommitter
@@ -41,6 +41,7 @@ class Ingestor:
     contexts: ShopContextCache = field(default_factory=ShopContextCache)
     salts: SaltCache = field(default_factory=SaltCache)
     geoip_city_db: str | None = None
+    recheck_after: float = RECHECK_AFTER_SECONDS
 
     def track(self, app_id: str, body: Any, facts: RequestFacts) -> TrackResult:
         """Store the acceptable events of `body`; raises validate's errors for a bad shape."""
@@ -49,6 +50,8 @@ class Ingestor:
         if not events:
             return result
         shop = self.contexts.get(app_id)
+        if any(_unknown_custom_event(shop, event.name) for event in events):
+            shop = self.contexts.get(app_id, max_age=self.recheck_after)  # saved a moment ago?
         refusal = _refusal(shop)
         enrichment = enrich(
             facts.user_agent,
@@ -94,6 +97,10 @@ def _refusal(shop: ShopContext) -> str | None:
     if not (shop.custom_events_enabled or shop.track_pageviews or shop.track_clicks):
         return "tracking is turned off for this shop"
     return None
+
+
+def _unknown_custom_event(shop: ShopContext, name: str) -> bool:
+    return name not in (PAGE_VIEW, CLICK) and name not in shop.custom_events
 
 
 def _not_configured(shop: ShopContext, name: str) -> str | None:

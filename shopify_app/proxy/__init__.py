@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("proxy", __name__, url_prefix="/proxy")
 
-from shopify_app.proxy import routes  # noqa: E402, F401  (registers the views on bp)
+from shopify_app.proxy import picker, routes  # noqa: E402, F401  (registers the views on bp)

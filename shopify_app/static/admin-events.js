@@ -14,6 +14,8 @@
     return { ok: response.ok, status: response.status, data: data };
   }
 
+  window.sightlineApi = api; // shared with admin-picker.js
+
   // Keeps the admin's launch parameters on every in-app link (shop, host, id_token...).
   function appUrl(path, extra) {
     var holder = document.querySelector("[data-auth-query]");
@@ -89,6 +91,8 @@
         var problem = selectorError(payload.selector.trim());
         if (problem) { showErrors(form, { selector: problem }); banner(form, "", "info"); return; }
       }
+      var picker = window.sightlinePicker; // admin-picker.js: selector warnings and test mode
+      if (picker && !picker.confirmSave(form)) return;
       var id = form.dataset.eventId;
       var submit = form.querySelector("[type=submit]");
       submit.disabled = true;
@@ -101,6 +105,7 @@
         banner(form, result.data.error || "Could not save", "critical");
         return;
       }
+      if (picker && picker.afterSave(form, result.data.event)) return;
       // The list says it was saved (and by which name): the confirmation a merchant looks for.
       var saved = id || (result.data.event && result.data.event.id) || "1";
       window.location.assign(appUrl("/events", { saved: saved }));

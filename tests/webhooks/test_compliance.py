@@ -14,10 +14,12 @@ from models import (
     CustomEvent,
     Delivery,
     Event,
+    PickerSession,
     Shop,
     WebhookDelivery,
     WebhookStatus,
     db,
+    utcnow,
 )
 from models.schema import HISTORY_TABLE
 from shopify_app.ingest.writer import NewEvent, write_events
@@ -57,6 +59,7 @@ def populate(shop: str) -> None:
         webhook_id=f"wh-{shop}", app_id=shop, topic="orders/paid", body="{}", status="failed"
     )
     CustomerDataRequest.create(app_id=shop, request_id="1", customer_id="9", document={"x": 1})
+    PickerSession.create(app_id=shop, session_id=f"p-{shop}", expires_at=utcnow())
 
 
 def test_shop_redact_deletes_every_row_of_the_shop_in_every_table(hooks):
@@ -72,6 +75,7 @@ def test_shop_redact_deletes_every_row_of_the_shop_in_every_table(hooks):
         "deliveries",
         "webhook_deliveries",
         "customer_data_requests",
+        "picker_sessions",
     ):
         assert before[table] >= 1, table
 

@@ -208,6 +208,14 @@
     if (allowed && config) writeCartAttributes(), flush();
   }
 
+  // Picker mode (opened from the admin, or already started in this tab): load the picker asset,
+  // which checks its token with the app before doing anything.
+  try {
+    if (page.picker && (/sightline-picker=/.test(location.hash) || sessionStorage.getItem("_sl_picker"))) {
+      doc.head.appendChild(doc.createElement("script")).src = page.picker;
+    }
+  } catch (e) { /* storage blocked: no picker */ }
+
   win.Sightline = { track: track };
   var shopify = win.Shopify;
   if (shopify && shopify.loadFeatures) {
