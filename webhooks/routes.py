@@ -22,7 +22,7 @@ def webhooks():  # type: ignore[no-untyped-def]
     if not is_authentic(body, shopify_header(request.headers, "Hmac-Sha256"), app_secrets()):
         return json_error("invalid webhook signature", 401)
     try:
-        envelope = read_envelope(request.headers, body)
+        envelope = read_envelope(request.headers)
     except EnvelopeError as exc:
         return json_error(str(exc), 400)
     if handler_for(envelope.topic) is None:

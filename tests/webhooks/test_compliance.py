@@ -66,6 +66,7 @@ def test_shop_redact_deletes_every_row_of_the_shop_in_every_table(hooks):
     populate(SHOP)
     populate(OTHER_SHOP)
     hooks.send("orders/paid", hooks.order())
+    assert hooks.send("app/uninstalled", shopify.shop_resource(SHOP)).status == 200
     before = rows_per_table(SHOP)
     for table in (
         "shops",
