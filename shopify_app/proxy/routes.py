@@ -14,6 +14,7 @@ from shopify_app.ingest.group_commit import WriteTimeoutError
 from shopify_app.ingest.track import Ingestor, RequestFacts
 from shopify_app.ingest.validate import BatchShapeError, BatchTooLargeError
 from shopify_app.proxy import bp
+from shopify_app.proxy.client_address import DEFAULT_TRUSTED_HOPS, shopper_address
 from shopify_app.proxy.ratelimit import RateLimiter
 from shopify_app.proxy.signature import SignatureError, verify
 from shopify_app.storefront_config import build_storefront_config
@@ -100,11 +101,14 @@ def _decode(raw: bytes) -> Any:
 
 
 def _shopper_ip() -> str | None:
-    # Shopify's proxy puts the shopper's address first in X-Forwarded-For; it only feeds
-    # location statistics and the visitor rate limit, so a spoofed value misleads nobody but
-    # its sender (the per-shop limit still holds).
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return forwarded.split(",")[0].strip() or request.remote_addr
+    # Computed once per request: the rate limit and the stored facts use the same address.
+    if "shopper_ip" not in g:
+        g.shopper_ip = shopper_address(
+            request.headers.get("X-Forwarded-For"),
+            request.remote_addr,
+            int(current_app.config.get("TRUSTED_PROXY_HOPS", DEFAULT_TRUSTED_HOPS)),
+        )
+    return g.shopper_ip
 
 
 def _facts() -> RequestFacts:
