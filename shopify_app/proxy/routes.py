@@ -15,14 +15,20 @@ from shopify_app.ingest.track import Ingestor, RequestFacts
 from shopify_app.ingest.validate import BatchShapeError, BatchTooLargeError
 from shopify_app.proxy import bp
 from shopify_app.proxy.client_address import DEFAULT_TRUSTED_HOPS, shopper_address
-from shopify_app.proxy.ratelimit import RateLimiter
+from shopify_app.proxy.ratelimit import (
+    DEFAULT_STORAGE_URI,
+    RateLimiter,
+    StorageFailures,
+    open_storage,
+)
 from shopify_app.proxy.signature import SignatureError, verify
 from shopify_app.storefront_config import build_storefront_config
 
 MAX_BODY_BYTES = 64 * 1024
-# Two buckets per worker. One per visitor (shop + shopper IP): a tab sends about one batch a
-# second, so one script cannot take a shop's whole allowance. One per shop, far higher: a safety
-# net for the database when many addresses flood one shop.
+# Two limits, shared by every process using the same storage (RATE_LIMIT_STORAGE_URI). One per
+# visitor (shop + shopper IP): a tab sends about one batch a second, so one script cannot take a
+# shop's whole allowance. One per shop, far higher: a safety net for the database when many
+# addresses flood one shop.
 DEFAULT_VISITOR_RATE_PER_SECOND = 5.0
 DEFAULT_VISITOR_RATE_BURST = 30.0
 DEFAULT_RATE_PER_SECOND = 500.0
@@ -33,14 +39,23 @@ CONFIG_MAX_AGE = 60  # seconds a browser may reuse the fetched config
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     app: Flask = state.app
-    app.extensions["sightline_ingest"] = Ingestor(geoip_city_db=app.config.get("GEOIP_CITY_DB"))
+    config = app.config
+    app.extensions["sightline_ingest"] = Ingestor(geoip_city_db=config.get("GEOIP_CITY_DB"))
+    storage = open_storage(config.get("RATE_LIMIT_STORAGE_URI") or DEFAULT_STORAGE_URI)
+    failures = StorageFailures()
     app.extensions["sightline_proxy_limiter"] = RateLimiter(
-        float(app.config.get("PROXY_RATE_PER_SECOND", DEFAULT_RATE_PER_SECOND)),
-        float(app.config.get("PROXY_RATE_BURST", DEFAULT_RATE_BURST)),
+        storage,
+        "shop",
+        float(config.get("PROXY_RATE_PER_SECOND", DEFAULT_RATE_PER_SECOND)),
+        float(config.get("PROXY_RATE_BURST", DEFAULT_RATE_BURST)),
+        failures,
     )
     app.extensions["sightline_proxy_visitor_limiter"] = RateLimiter(
-        float(app.config.get("PROXY_VISITOR_RATE_PER_SECOND", DEFAULT_VISITOR_RATE_PER_SECOND)),
-        float(app.config.get("PROXY_VISITOR_RATE_BURST", DEFAULT_VISITOR_RATE_BURST)),
+        storage,
+        "visitor",
+        float(config.get("PROXY_VISITOR_RATE_PER_SECOND", DEFAULT_VISITOR_RATE_PER_SECOND)),
+        float(config.get("PROXY_VISITOR_RATE_BURST", DEFAULT_VISITOR_RATE_BURST)),
+        failures,
     )
 
 
@@ -58,7 +73,7 @@ def _verify_signature() -> Response | None:
     shop: RateLimiter = current_app.extensions["sightline_proxy_limiter"]
     for limiter, key in ((visitor, f"{g.proxy.shop}|{_shopper_ip()}"), (shop, g.proxy.shop)):
         if not limiter.allow(key):
-            retry = str(limiter.retry_after())
+            retry = str(limiter.retry_after(key))
             return json_error("too many requests", 429, {"Retry-After": retry})
     return None
 
