@@ -18,6 +18,10 @@ from devstore.state import DevstoreState
 bp = Blueprint("devstore_proxy", __name__)
 
 CUSTOMER_COOKIE = "devstore_customer"  # set by the storefront's fake customer login
+# Where the shopper connects from, as Shopify's edge would see it. Tests on loopback have no
+# public address to connect from, so they name one here; devstore is never in front of a real
+# shop, and the shopper's own X-Forwarded-For is never used as their address.
+CLIENT_ADDRESS_HEADER = "X-Devstore-Client-Address"
 FORWARDED_REQUEST_HEADERS = ("Content-Type", "User-Agent", "Accept", "Accept-Language")
 PASSED_RESPONSE_HEADERS = ("Content-Type", "Cache-Control", "Retry-After")
 TIMEOUT_SECONDS = 15
@@ -58,6 +62,10 @@ def signed_proxy_query(
     return [*params, ("signature", proxy_signature(params, secret))]
 
 
+def _client_address() -> str | None:
+    return request.headers.get(CLIENT_ADDRESS_HEADER) or request.remote_addr
+
+
 @bp.route("/<shop>/apps/<subpath>/<path:rest>", methods=["GET", "POST"])
 def forward(shop: str, subpath: str, rest: str) -> Response:
     config = _state().config
@@ -75,9 +83,10 @@ def forward(shop: str, subpath: str, rest: str) -> Response:
         ],
     )
     headers = {h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers}
-    # Like a reverse proxy: the shopper's address goes first in X-Forwarded-For.
+    # As Shopify's proxy does: whatever X-Forwarded-For the shopper sent is kept, and the
+    # address the request came from is appended last, the one entry the app can trust.
     forwarded = request.headers.get("X-Forwarded-For")
-    headers["X-Forwarded-For"] = ", ".join(filter(None, [forwarded, request.remote_addr]))
+    headers["X-Forwarded-For"] = ", ".join(filter(None, [forwarded, _client_address()]))
     try:
         upstream = requests.request(
             request.method,

@@ -28,7 +28,7 @@ bp = Blueprint("devstore_webhooks", __name__)
 
 WEBHOOK_PATH = "/webhooks"
 CLASSIC = "classic"  # X-Shopify-Topic, X-Shopify-Hmac-Sha256, ...
-EVENTS = "events"  # shopify-topic, shopify-hmac-sha256, ... (no shop-domain header)
+EVENTS = "events"  # shopify-topic, shopify-hmac-sha256, shopify-shop-domain, ...
 IPHONE_SAFARI = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
@@ -61,6 +61,8 @@ def headers_for(
             "Content-Type": "application/json",
             "shopify-topic": topic,
             "shopify-hmac-sha256": signature(body, secret),
+            "shopify-shop-domain": shop,
+            "shopify-api-version": api_version,
             "shopify-webhook-id": webhook_id,
             "shopify-event-id": event_id,
             "shopify-triggered-at": _now(),

@@ -85,3 +85,16 @@ class Event(BaseModel):
             (("app_id", "order_id"), False),
             (("app_id", "created_at"), False),  # migration 0007
         )
+
+
+# One purchase per order, whatever its event id (migration 0010). Partial: other events carry
+# order ids too (none today, but a refund or a custom event might).
+Event.add_index(
+    Event.index(
+        Event.app_id,
+        Event.order_id,
+        unique=True,
+        name="events_purchase_order",
+        where=(Event.event_name == "purchase"),
+    )
+)

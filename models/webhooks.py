@@ -11,6 +11,8 @@ class WebhookStatus:
     RECEIVED = "received"
     PROCESSED = "processed"
     FAILED = "failed"
+    # The body does not fit its topic or names another shop: never processed, never retried.
+    REJECTED = "rejected"
 
 
 class WebhookDelivery(BaseModel):

@@ -87,10 +87,29 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "META_GRAPH_URL": get("META_GRAPH_URL", "https://graph.facebook.com").rstrip("/"),
         "META_API_VERSION": get("META_API_VERSION", "v24.0"),
         "GEOIP_CITY_DB": env.get("GEOIP_CITY_DB") or None,
+        # Proxies in front of the app that append to X-Forwarded-For: Shopify's app proxy (1),
+        # plus one for a load balancer of our own. See shopify_app/proxy/client_address.py.
+        "TRUSTED_PROXY_HOPS": _non_negative_int(env, "TRUSTED_PROXY_HOPS", 1),
+        # Where the storefront rate limits count: memory:// (per process) or redis://... shared
+        # by every worker and host. See shopify_app/proxy/ratelimit.py.
+        "RATE_LIMIT_STORAGE_URI": get("RATE_LIMIT_STORAGE_URI", "memory://"),
         # Order webhooks with many line items can pass 1 MB; the storefront endpoint enforces
         # its own 64 KB limit.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     }
+
+
+def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ConfigError(f"{name} must be a whole number of 0 or more (got {raw!r})")
+    return value
 
 
 def _safe_database_label(url: str) -> str:

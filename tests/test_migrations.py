@@ -192,3 +192,24 @@ def test_the_seeds_columns_have_the_seeds_types_on_postgresql(tmp_path):
             "url": "text",
             "created_at": "timestamp without time zone",
         }
+
+
+@BACKENDS
+def test_upgrade_moves_webhook_purchases_to_server_ids_and_leaves_client_ids(backend, tmp_path):
+    with empty_database(backend, tmp_path) as (_, database):
+        migrate(database, "0009_seed_contract_names")
+        insert = (
+            "INSERT INTO events (app_id, event_name, event_id, source, order_id) "
+            "VALUES ('acme.myshopify.com', %s, %s, %s, %s)"
+        ).replace("%s", database.param)
+        for row in (
+            ("purchase", "order-9", "webhook", "9"),
+            ("page_view", "order-10", "storefront", None),  # a shopper's id: left alone
+        ):
+            database.execute_sql(insert, row)
+        migrate(database)
+        db.initialize(database)
+        assert sorted((e.event_name, e.event_id) for e in Event.select()) == [
+            ("page_view", "order-10"),
+            ("purchase", "order:9"),
+        ]

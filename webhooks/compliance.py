@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from peewee import Database, Table
 
-from models import CustomerDataRequest, db
+from models import CustomerDataRequest, Shop, ShopState, db
 from models.schema import HISTORY_TABLE
 from webhooks import customer_data
 from webhooks.context import Delivery, Write
 from webhooks.payload import identifier, identifiers, mapping, text
-from webhooks.uninstall import reinstalled_since
 
 # Tables keyed by something other than app_id; every other table with an app_id column is
 # found by looking at the schema, so tables added later are erased without touching this file.
@@ -17,15 +16,24 @@ SHOP_KEY_COLUMNS = {"shops": "domain"}
 
 
 def redact_shop(delivery: Delivery) -> Write:
-    """Delete every row of the shop, in every table (48 h after uninstall)."""
+    """Delete every row of the shop, in every table (48 h after uninstall).
+
+    Recorded and ignored while the shop has the app installed: Shopify only sends it after an
+    uninstall, so for an installed shop it is a replay or a late retry after a reinstall, and
+    must not erase a working installation's tokens and events.
+    """
     tables = shop_tables(db.obj)
 
     def write() -> dict[str, int]:
-        if reinstalled_since(delivery):
-            return {}  # a late retry must not erase the new installation's tokens and events
+        if installed_now(delivery.shop):
+            return {}
         return delete_shop_rows(delivery.shop, tables)
 
     return write
+
+
+def installed_now(shop: str) -> bool:
+    return Shop.select().where((Shop.domain == shop) & (Shop.state == ShopState.INSTALLED)).exists()
 
 
 def shop_tables(database: Database) -> list[tuple[str, str]]:

@@ -1,8 +1,13 @@
-"""What a delivery's headers say: topic, shop, webhook id. Read after the signature is checked."""
+"""What a delivery's headers say: topic, shop, webhook id. Read after the signature is checked.
+
+Every header is read in both of Shopify's forms (`X-Shopify-Shop-Domain` and the newer
+unprefixed `shopify-shop-domain`). The shop comes from a header only: order payloads do not name
+their shop, and headers are not signed, so `webhooks.topic_fit` checks that a payload which does
+name one names this one.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +33,7 @@ class Envelope:
     triggered_at: str
 
 
-def read_envelope(headers: Mapping[str, str], body: bytes) -> Envelope:
+def read_envelope(headers: Mapping[str, str]) -> Envelope:
     """Topic, shop and webhook id of a delivery, or EnvelopeError saying which is missing."""
     topic = shopify_header(headers, "Topic").lower()
     webhook_id = shopify_header(headers, "Webhook-Id")
@@ -36,9 +41,9 @@ def read_envelope(headers: Mapping[str, str], body: bytes) -> Envelope:
         raise EnvelopeError("missing or invalid topic header")
     if not webhook_id or len(webhook_id) > MAX_WEBHOOK_ID:
         raise EnvelopeError("missing or invalid webhook id header")
-    shop = (shopify_header(headers, "Shop-Domain") or _shop_from_body(body)).lower()
+    shop = shopify_header(headers, "Shop-Domain").lower()
     if not SHOP_DOMAIN.match(shop):
-        raise EnvelopeError("missing or invalid shop domain")
+        raise EnvelopeError("missing or invalid shop domain header")
     return Envelope(
         topic=topic,
         shop=shop,
@@ -46,16 +51,3 @@ def read_envelope(headers: Mapping[str, str], body: bytes) -> Envelope:
         api_version=shopify_header(headers, "API-Version"),
         triggered_at=shopify_header(headers, "Triggered-At"),
     )
-
-
-def _shop_from_body(body: bytes) -> str:
-    # The unprefixed "Events" delivery type has no shop-domain header; the compliance and shop
-    # payloads carry the domain themselves. The body is already authenticated at this point.
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return ""
-    if not isinstance(payload, dict):
-        return ""
-    value = payload.get("shop_domain") or payload.get("myshopify_domain") or ""
-    return value if isinstance(value, str) else ""

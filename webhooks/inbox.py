@@ -5,8 +5,13 @@ Processing happens inline, right after the raw body is committed: a handler is o
 transaction (milliseconds), so the acknowledgement stays fast without a queue to run. Whatever
 goes wrong after the commit leaves the row `failed` (or, if the process died, `received`), and
 `retry_failed_webhooks` (`sightline webhooks-retry`) picks it up. Shopify's own retry of a
-failed delivery (same webhook id) is processed again too. Handlers are idempotent, so a delivery
-processed twice by a race between the two changes nothing.
+delivery that is not `processed` (same webhook id) is processed again at once: a process killed
+between storing and processing never answered, so Shopify retries within seconds, and that
+retry must not be taken for a duplicate. Handlers are idempotent, so a delivery processed twice
+by a race between the two changes nothing; a late failure never overwrites a `processed` mark.
+
+Before any handler runs, `topic_fit` checks that the signed body fits the unsigned headers; a
+delivery that does not is kept as `rejected` and never processed or retried.
 """
 
 from __future__ import annotations
@@ -22,18 +27,21 @@ from webhooks.dispatch import handler_for
 from webhooks.envelope import Envelope
 from webhooks.payload import PayloadError, parse_object
 from webhooks.storage import write_transaction
+from webhooks.topic_fit import TopicMismatchError, check_fits
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10  # after this many failures a delivery stays failed for a human to look at
-STALE_AFTER = dt.timedelta(minutes=5)  # `received` this long means the process died mid-way
+# `received` this long means the process died mid-way (processing takes milliseconds); Shopify's
+# retry usually comes first, this catches deliveries Shopify stopped retrying.
+STALE_AFTER = dt.timedelta(minutes=2)
 MAX_ERROR = 2000
 
 
 class Outcome(enum.Enum):
     PROCESSED = "processed"
-    DUPLICATE = "duplicate"  # seen before and not failed: nothing changes
-    REJECTED = "rejected"  # bad input (malformed JSON, missing fields): kept as failed
+    DUPLICATE = "duplicate"  # seen before and processed: nothing changes
+    REJECTED = "rejected"  # bad input: malformed (kept as failed) or not fitting its headers
     FAILED = "failed"  # unexpected error: kept as failed, retried later
 
 
@@ -67,9 +75,12 @@ def receive(envelope: Envelope, body: bytes, *, geoip_city_db: str | None = None
         found = list(
             WebhookDelivery.select().where(WebhookDelivery.webhook_id == envelope.webhook_id)
         )
-        if not found or found[0].status != WebhookStatus.FAILED:
+        if not found or found[0].status == WebhookStatus.PROCESSED:
             return Result(Outcome.DUPLICATE)
-        # Shopify retries what we answered with an error: take the chance to process it again.
+        if found[0].status == WebhookStatus.REJECTED:
+            return Result(Outcome.REJECTED, found[0].last_error)
+        # Failed, or left `received` by a process that died before processing it: Shopify
+        # retries what was not acknowledged, so process it again now, not minutes later.
         delivery = found[0]
     return process(delivery, geoip_city_db=geoip_city_db)
 
@@ -83,6 +94,7 @@ def process(delivery: WebhookDelivery, *, geoip_city_db: str | None = None) -> R
     handler = handler_for(delivery.topic)
     try:
         payload = parse_object(delivery.body)
+        check_fits(delivery.topic, delivery.app_id, payload)
         write = None
         if handler is not None:
             write = handler(
@@ -99,6 +111,10 @@ def process(delivery: WebhookDelivery, *, geoip_city_db: str | None = None) -> R
             if write is not None:
                 write()
             _mark_processed(delivery)
+    except TopicMismatchError as exc:
+        log.warning("webhook %s (%s) rejected: %s", delivery.webhook_id, delivery.topic, exc)
+        _mark_failed(delivery, str(exc), status=WebhookStatus.REJECTED)
+        return Result(Outcome.REJECTED, str(exc))
     except PayloadError as exc:
         _mark_failed(delivery, str(exc))
         return Result(Outcome.REJECTED, str(exc))
@@ -156,9 +172,14 @@ def _mark_processed(delivery: WebhookDelivery) -> None:
     ).where(WebhookDelivery.id == delivery.id).execute()
 
 
-def _mark_failed(delivery: WebhookDelivery, error: str) -> None:
+def _mark_failed(
+    delivery: WebhookDelivery, error: str, *, status: str = WebhookStatus.FAILED
+) -> None:
+    # A concurrent run (Shopify's retry beside the worker) may have processed it meanwhile.
     WebhookDelivery.update(
-        status=WebhookStatus.FAILED,
+        status=status,
         attempts=WebhookDelivery.attempts + 1,
         last_error=error[:MAX_ERROR],
-    ).where(WebhookDelivery.id == delivery.id).execute()
+    ).where(
+        (WebhookDelivery.id == delivery.id) & (WebhookDelivery.status != WebhookStatus.PROCESSED)
+    ).execute()

@@ -1,10 +1,17 @@
-"""`orders/create` and `orders/paid` → one `purchase` event per order, attributed and enriched."""
+"""`orders/create` and `orders/paid` → one `purchase` event per order, attributed and enriched.
+
+The purchase's event id is `order:<id>`. Storefront ids may not contain `:` (ingest refuses
+them), so no shopper can send an event that takes an order's id first; and the events table has
+one purchase per order (a partial unique index). A retry or the order's other topic finds its
+purchase already stored, which is the idempotent case; an insert ignored for any other reason is
+a conflict, raised as an error (the delivery stays failed and visible), never silently dropped.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from models import AppSettings, Shop, ShopState, utcnow
+from models import AppSettings, Event, Shop, ShopState, utcnow
 from shopify_app.ingest.enrich import enrich
 from shopify_app.ingest.writer import NewEvent, write_events
 from webhooks.attribution import attribution, marketing_consent, note_attributes
@@ -20,9 +27,17 @@ META_PURCHASE = "Purchase"
 CONSENT_WHEN_UNKNOWN = True
 
 
+# Server-made ids contain this; the tracker's ids (ingest/validate.py TOKEN) cannot.
+SERVER_ID_SEPARATOR = ":"
+
+
+class PurchaseConflictError(RuntimeError):
+    """The order's purchase could not be stored and is not there: something else holds its id."""
+
+
 def purchase_event_id(order_id: str) -> str:
     """One id per order, so orders/create, orders/paid and any retry collapse into one event."""
-    return f"order-{order_id}"
+    return f"order{SERVER_ID_SEPARATOR}{order_id}"
 
 
 def record_purchase(delivery: Delivery) -> Write | None:
@@ -80,7 +95,25 @@ def record_purchase(delivery: Delivery) -> Write | None:
         meta_event_name=META_PURCHASE,
         marketing_consent=CONSENT_WHEN_UNKNOWN if consent is None else consent,
     )
-    return lambda: write_events(delivery.shop, [purchase])
+    return lambda: store_purchase(delivery.shop, order_id, purchase)
+
+
+def store_purchase(shop: str, order_id: str, purchase: NewEvent) -> None:
+    """Insert the purchase, or find the order's purchase already stored (a retry, or the
+    order's other topic); else raise PurchaseConflictError."""
+    if write_events(shop, [purchase]):
+        return
+    stored = (
+        Event.select(Event.event_id)
+        .where(
+            (Event.app_id == shop) & (Event.event_name == PURCHASE) & (Event.order_id == order_id)
+        )
+        .scalar()
+    )
+    if stored is None:
+        raise PurchaseConflictError(
+            f"purchase of order {order_id} not stored: another event holds {purchase.event_id}"
+        )
 
 
 def _uninstalled(shop: str) -> bool:

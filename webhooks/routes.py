@@ -7,7 +7,7 @@ from playhouse.pool import MaxConnectionsExceeded
 
 from shopify_app.auth.guards import app_secrets
 from shopify_app.database import DB_ERRORS
-from shopify_app.errors import json_error
+from shopify_app.errors import first_line, json_error
 from webhooks.dispatch import handler_for
 from webhooks.envelope import EnvelopeError, read_envelope
 from webhooks.inbox import Outcome, receive
@@ -22,17 +22,19 @@ def webhooks():  # type: ignore[no-untyped-def]
     if not is_authentic(body, shopify_header(request.headers, "Hmac-Sha256"), app_secrets()):
         return json_error("invalid webhook signature", 401)
     try:
-        envelope = read_envelope(request.headers, body)
+        envelope = read_envelope(request.headers)
     except EnvelopeError as exc:
         return json_error(str(exc), 400)
     if handler_for(envelope.topic) is None:
         return jsonify(status="ignored", topic=envelope.topic)
     try:
         result = receive(envelope, body, geoip_city_db=current_app.config["GEOIP_CITY_DB"])
-    except (*DB_ERRORS, MaxConnectionsExceeded):
-        current_app.logger.exception("webhook %s not stored", envelope.webhook_id)
+    except (*DB_ERRORS, MaxConnectionsExceeded) as exc:
         # Not stored (database down or every pooled connection busy): a 5xx makes Shopify
-        # deliver it again.
+        # deliver it again. One line: during an outage every delivery fails the same way.
+        current_app.logger.warning(
+            "webhook %s not stored, answered 503: %s", envelope.webhook_id, first_line(exc)
+        )
         return json_error("temporarily unavailable", 503, {"Retry-After": "5"})
     if result.outcome is Outcome.REJECTED:
         return json_error(f"unprocessable payload: {result.error}", 400)

@@ -11,6 +11,7 @@ from shopify_app.admin import bp, presenters
 from shopify_app.analytics.clicks import most_clicked
 from shopify_app.analytics.reports import MAX_DAYS, dashboard
 from shopify_app.auth.embedded import embedded_page
+from shopify_app.custom_events.limits import MAX_CONFIG_BYTES, MAX_EVENTS_PER_SHOP
 from shopify_app.custom_events.service import CustomEventNotFoundError, get_event, list_events
 from shopify_app.custom_events.settings_service import get_settings, settings_to_dict
 from shopify_app.custom_events.sync import sync_state
@@ -61,6 +62,8 @@ def events():  # type: ignore[no-untyped-def]
         track_clicks=get_settings(g.shop).track_clicks,
         suggestion_query=presenters.suggestion_query,
         page_label=presenters.page_label,
+        max_events=MAX_EVENTS_PER_SHOP,
+        max_config_kb=MAX_CONFIG_BYTES // 1024,
     )
 
 

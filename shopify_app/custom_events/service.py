@@ -10,6 +10,7 @@ from peewee import IntegrityError
 
 from models import CustomEvent, db
 from models.database import is_postgresql
+from shopify_app.custom_events.limits import check_config_size, check_room_for_one_more
 from shopify_app.custom_events.validation import (
     TEXT_FIELDS,
     ValidationError,
@@ -69,9 +70,12 @@ def parse_id(value: Any) -> int | None:
 def create_event(app_id: str, data: Mapping[str, Any]) -> CustomEvent:
     clean = validate_custom_event(data)
     _ensure_name_free(app_id, clean["name"])
+    check_room_for_one_more(app_id)
     try:
         with db.atomic():
-            return CustomEvent.create(app_id=app_id, **clean)
+            event = CustomEvent.create(app_id=app_id, **clean)
+            check_config_size(app_id)  # raising rolls the create back
+            return event
     except IntegrityError:  # a concurrent create took the name
         raise NameTakenError() from None
 
@@ -102,6 +106,7 @@ def _update_locked(app_id: str, event_id: Any, changes: Mapping[str, Any]) -> Cu
             event.save()
     except IntegrityError:
         raise NameTakenError() from None
+    check_config_size(app_id)  # raising rolls the update back with the outer transaction
     return event
 
 

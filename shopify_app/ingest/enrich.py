@@ -83,15 +83,20 @@ def detect_bot(ua: str) -> bool:
 
 
 def normalize_ip(ip: str | None) -> str | None:
-    """The canonical text of a valid IP address (IPv4-mapped IPv6 unwrapped), else None."""
+    """The canonical text of a valid IP address (IPv4-mapped IPv6 unwrapped, an IPv6 zone such
+    as `%eth0` dropped), else None."""
     if not ip:
         return None
     try:
-        address = ipaddress.ip_address(ip.strip())
+        address = ipaddress.ip_address(str(ip).strip())
     except ValueError:
         return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        # A zone names an interface of the sender's machine: meaningless here, and PostgreSQL's
+        # inet type refuses it (which would fail the whole group commit).
+        address = ipaddress.IPv6Address(address.packed)
     return str(address)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 
 from models import db
+from shopify_app.errors import OUTAGE_ERRORS, first_line
 from shopify_app.ingest.writer import Batch, NewEvent, write_batches
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,14 @@ class GroupCommitter:
         try:
             results = write_batches([batch for batch, _ in items])
             self.commits += 1
+        except OUTAGE_ERRORS as exc:
+            # The database is down: every batch would fail alike. Each request answers 503 and
+            # logs its line; this one is for debugging only.
+            log.debug("group commit of %d batches failed: %s", len(items), first_line(exc))
+            _close_connection()
+            for _, future in items:
+                future.set_exception(exc)
+            return
         except Exception:
             log.exception("group commit of %d batches failed; writing them one by one", len(items))
             _close_connection()

@@ -19,7 +19,9 @@ MAX_EVENTS = 50
 MAX_URL_LENGTH = 2048
 MAX_DATA_BYTES = 4096
 MAX_VALUE = Decimal("1e12")
-TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")  # event and session ids the tracker makes
+# Event and session ids the tracker makes. No `:`: ids the server makes (`order:<id>`) have one,
+# so a client's id can never be taken for, or block, a server's.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 NAME = re.compile(r"[a-z0-9_]{1,64}")
 PAGE_TYPE = re.compile(r"[a-z0-9_/-]{1,64}")
 PRINTABLE = re.compile(r"[\x21-\x7e]{1,255}")  # cookie values such as _fbp and _fbc

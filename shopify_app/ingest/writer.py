@@ -14,6 +14,7 @@ from typing import Any
 
 from models import AppSettings, Delivery, Event, db, utcnow
 from models.database import is_postgresql
+from shopify_app.ingest.enrich import normalize_ip
 
 META = "meta"
 SQLITE_CHUNK = 200  # rows per INSERT: stays under SQLite's bound-variable limit
@@ -77,6 +78,8 @@ def _row(app_id: str, event: NewEvent) -> dict[str, Any]:
     row.update(_DEFAULTS)
     row.update(event.columns)
     row.update(app_id=app_id, event_id=event.event_id, event_name=event.event_name)
+    # One unstorable address must not fail the commit that other shoppers' events share.
+    row["ip_address"] = normalize_ip(row["ip_address"])
     if row["created_at"] is None or callable(row["created_at"]):
         row["created_at"] = utcnow()
     if callable(row["custom_data"]):

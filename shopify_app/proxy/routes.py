@@ -14,14 +14,21 @@ from shopify_app.ingest.group_commit import WriteTimeoutError
 from shopify_app.ingest.track import Ingestor, RequestFacts
 from shopify_app.ingest.validate import BatchShapeError, BatchTooLargeError
 from shopify_app.proxy import bp
-from shopify_app.proxy.ratelimit import RateLimiter
+from shopify_app.proxy.client_address import DEFAULT_TRUSTED_HOPS, shopper_address
+from shopify_app.proxy.ratelimit import (
+    DEFAULT_STORAGE_URI,
+    RateLimiter,
+    StorageFailures,
+    open_storage,
+)
 from shopify_app.proxy.signature import SignatureError, verify
 from shopify_app.storefront_config import build_storefront_config
 
 MAX_BODY_BYTES = 64 * 1024
-# Two buckets per worker. One per visitor (shop + shopper IP): a tab sends about one batch a
-# second, so one script cannot take a shop's whole allowance. One per shop, far higher: a safety
-# net for the database when many addresses flood one shop.
+# Two limits, shared by every process using the same storage (RATE_LIMIT_STORAGE_URI). One per
+# visitor (shop + shopper IP): a tab sends about one batch a second, so one script cannot take a
+# shop's whole allowance. One per shop, far higher: a safety net for the database when many
+# addresses flood one shop.
 DEFAULT_VISITOR_RATE_PER_SECOND = 5.0
 DEFAULT_VISITOR_RATE_BURST = 30.0
 DEFAULT_RATE_PER_SECOND = 500.0
@@ -32,14 +39,23 @@ CONFIG_MAX_AGE = 60  # seconds a browser may reuse the fetched config
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     app: Flask = state.app
-    app.extensions["sightline_ingest"] = Ingestor(geoip_city_db=app.config.get("GEOIP_CITY_DB"))
+    config = app.config
+    app.extensions["sightline_ingest"] = Ingestor(geoip_city_db=config.get("GEOIP_CITY_DB"))
+    storage = open_storage(config.get("RATE_LIMIT_STORAGE_URI") or DEFAULT_STORAGE_URI)
+    failures = StorageFailures()
     app.extensions["sightline_proxy_limiter"] = RateLimiter(
-        float(app.config.get("PROXY_RATE_PER_SECOND", DEFAULT_RATE_PER_SECOND)),
-        float(app.config.get("PROXY_RATE_BURST", DEFAULT_RATE_BURST)),
+        storage,
+        "shop",
+        float(config.get("PROXY_RATE_PER_SECOND", DEFAULT_RATE_PER_SECOND)),
+        float(config.get("PROXY_RATE_BURST", DEFAULT_RATE_BURST)),
+        failures,
     )
     app.extensions["sightline_proxy_visitor_limiter"] = RateLimiter(
-        float(app.config.get("PROXY_VISITOR_RATE_PER_SECOND", DEFAULT_VISITOR_RATE_PER_SECOND)),
-        float(app.config.get("PROXY_VISITOR_RATE_BURST", DEFAULT_VISITOR_RATE_BURST)),
+        storage,
+        "visitor",
+        float(config.get("PROXY_VISITOR_RATE_PER_SECOND", DEFAULT_VISITOR_RATE_PER_SECOND)),
+        float(config.get("PROXY_VISITOR_RATE_BURST", DEFAULT_VISITOR_RATE_BURST)),
+        failures,
     )
 
 
@@ -57,7 +73,7 @@ def _verify_signature() -> Response | None:
     shop: RateLimiter = current_app.extensions["sightline_proxy_limiter"]
     for limiter, key in ((visitor, f"{g.proxy.shop}|{_shopper_ip()}"), (shop, g.proxy.shop)):
         if not limiter.allow(key):
-            retry = str(limiter.retry_after())
+            retry = str(limiter.retry_after(key))
             return json_error("too many requests", 429, {"Retry-After": retry})
     return None
 
@@ -100,11 +116,14 @@ def _decode(raw: bytes) -> Any:
 
 
 def _shopper_ip() -> str | None:
-    # Shopify's proxy puts the shopper's address first in X-Forwarded-For; it only feeds
-    # location statistics and the visitor rate limit, so a spoofed value misleads nobody but
-    # its sender (the per-shop limit still holds).
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return forwarded.split(",")[0].strip() or request.remote_addr
+    # Computed once per request: the rate limit and the stored facts use the same address.
+    if "shopper_ip" not in g:
+        g.shopper_ip = shopper_address(
+            request.headers.get("X-Forwarded-For"),
+            request.remote_addr,
+            int(current_app.config.get("TRUSTED_PROXY_HOPS", DEFAULT_TRUSTED_HOPS)),
+        )
+    return g.shopper_ip
 
 
 def _facts() -> RequestFacts:

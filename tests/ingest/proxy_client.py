@@ -32,6 +32,7 @@ def post_track(
     shop: str = SHOP,
     user_agent: str = CHROME,
     ip: str = "8.8.8.8",
+    forwarded_for: str | None = None,
     raw: bytes | None = None,
     **sign: Any,
 ) -> TestResponse:
@@ -40,7 +41,8 @@ def post_track(
         signed_path("/proxy/track", shop, **sign),
         data=data,
         content_type="text/plain;charset=UTF-8",  # what sendBeacon sends for a string
-        headers={"User-Agent": user_agent, "X-Forwarded-For": f"{ip}, 10.0.0.1"},
+        # Shopify's proxy appends the address it saw to whatever the shopper sent.
+        headers={"User-Agent": user_agent, "X-Forwarded-For": forwarded_for or ip},
     )
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 from models import FingerprintSalt
 from shopify_app.ingest.fingerprint import SaltCache, fingerprint
-from shopify_app.proxy.ratelimit import RateLimiter
 
 SHOP = "acme.myshopify.com"
 DAY = dt.date(2026, 11, 25)
@@ -32,10 +31,3 @@ def test_fingerprint_changes_with_the_salt_and_hides_its_inputs(db):
     assert same != fingerprint(tomorrow, SHOP, "8.8.8.8", ua)
     assert same != fingerprint(today, "other.myshopify.com", "8.8.8.8", ua)
     assert len(same) == 32 and "8.8.8.8" not in same
-
-
-def test_rate_limiter_refills_over_time_per_key():
-    limiter = RateLimiter(rate_per_second=1, burst=2)
-    assert [limiter.allow("a", now=0) for _ in range(3)] == [True, True, False]
-    assert limiter.allow("b", now=0) is True
-    assert limiter.allow("a", now=1.0) is True and limiter.allow("a", now=1.0) is False

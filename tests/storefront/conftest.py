@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 
 from devstore.app import create_devstore
+from devstore.proxy import CLIENT_ADDRESS_HEADER
 from devstore.server import BackgroundServer
 from devstore.state import DevstoreConfig
 from devstore.storefront import carts, set_config_metafield
@@ -27,7 +28,7 @@ CHROME_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/156.0.0.0 Safari/537.36"
 )
-SHOPPER_IP = "8.8.8.8"  # sent as X-Forwarded-For, as a CDN in front of the shop would
+SHOPPER_IP = "8.8.8.8"  # where devstore (Shopify's edge) sees the shopper connect from
 
 
 @dataclass
@@ -99,7 +100,12 @@ def storefront(database_url: str) -> Iterator[Storefront]:
 def shopper(browser, storefront: Storefront) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     """A page in a fresh browser context (own cookies and localStorage) of a desktop Chrome."""
     context = browser.new_context(
-        user_agent=CHROME_UA, extra_http_headers={"X-Forwarded-For": SHOPPER_IP}
+        user_agent=CHROME_UA,
+        # A shopper's own X-Forwarded-For is theirs to write: it must change nothing.
+        extra_http_headers={
+            CLIENT_ADDRESS_HEADER: SHOPPER_IP,
+            "X-Forwarded-For": "203.0.113.250",
+        },
     )
     context.route("https://cdn.shopify.com/**", lambda route: route.abort())
     page = context.new_page()

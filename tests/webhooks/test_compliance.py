@@ -53,7 +53,7 @@ def populate(shop: str) -> None:
     CustomEvent.create(
         app_id=shop, name="wishlist", display_name="Wishlist", event_type="click", selector=".w"
     )
-    purchase = NewEvent("order-1", "purchase", {"order_id": "1"}, "Purchase", True)
+    purchase = NewEvent("order:1", "purchase", {"order_id": "1"}, "Purchase", True)
     write_events(shop, [purchase])
     WebhookDelivery.create(
         webhook_id=f"wh-{shop}", app_id=shop, topic="orders/paid", body="{}", status="failed"
@@ -66,6 +66,7 @@ def test_shop_redact_deletes_every_row_of_the_shop_in_every_table(hooks):
     populate(SHOP)
     populate(OTHER_SHOP)
     hooks.send("orders/paid", hooks.order())
+    assert hooks.send("app/uninstalled", shopify.shop_resource(SHOP)).status == 200
     before = rows_per_table(SHOP)
     for table in (
         "shops",
@@ -138,9 +139,9 @@ def test_customers_redact_removes_the_customers_events_and_contact_hashes(hooks)
     answer = hooks.send("customers/redact", shopify.customers_redact(SHOP, CUSTOMER, orders=[1, 2]))
 
     assert answer.status == 200
-    assert event_ids() == {"order-3", "pv-someone-else"}
-    assert event_ids(OTHER_SHOP) == {"order-1"}
-    assert [d.event.event_id for d in Delivery.select()] == ["order-3"]
+    assert event_ids() == {"order:3", "pv-someone-else"}
+    assert event_ids(OTHER_SHOP) == {"order:1"}
+    assert [d.event.event_id for d in Delivery.select()] == ["order:3"]
     waiting_ids = ["wh-waiting", "wh-waiting-request"]
     assert not WebhookDelivery.select().where(WebhookDelivery.webhook_id.in_(waiting_ids)).exists()
     assert CustomerDataRequest.select().count() == 0
@@ -167,12 +168,12 @@ def test_data_request_assembles_the_customers_data_for_the_merchant(hooks):
     assert request.orders_requested == ["1", "2"]
     document = request.document
     assert {e["event_id"] for e in document["events"]} == {
-        "order-1",
-        "order-2",
+        "order:1",
+        "order:2",
         "pv-ada-session",
         "pv-ada-logged-in",
     }
-    assert next(e for e in document["events"] if e["event_id"] == "order-1")["value"] == "59.80"
+    assert next(e for e in document["events"] if e["event_id"] == "order:1")["value"] == "59.80"
     assert "ada@example.com" not in json.dumps(document)
     assert Event.select().count() == 7  # a data request deletes nothing
 
@@ -232,9 +233,9 @@ def test_admin_page_shows_the_assembled_data_of_a_request(live):
 
     assert page.status_code == 200
     assert 'data-request="4242"' in page.text
-    assert "order-77" in page.text and f"customer {CUSTOMER}" in page.text
+    assert "order:77" in page.text and f"customer {CUSTOMER}" in page.text
     empty = launch(live, OTHER_SHOP, "/data-requests")
-    assert "data-empty" in empty.text and "order-77" not in empty.text
+    assert "data-empty" in empty.text and "order:77" not in empty.text
 
 
 def test_shop_redact_retried_after_a_reinstall_erases_nothing(hooks):

@@ -44,7 +44,7 @@ def test_orders_create_then_orders_paid_records_one_purchase(hooks):
     paid = {**order, "financial_status": "paid"}
     assert hooks.send("orders/paid", paid).status == 200
     (purchase,) = purchases()
-    assert purchase.event_id == f"order-{order['id']}"
+    assert purchase.event_id == f"order:{order['id']}"
     assert purchase.order_id == str(order["id"])
     assert [d.status for d in inbox()] == [WebhookStatus.PROCESSED] * 2
 
@@ -154,7 +154,7 @@ def test_purchase_is_queued_for_meta_when_the_shop_has_a_pixel(hooks):
     hooks.send("orders/paid", order)
     (delivery,) = Delivery.select()
     assert (delivery.event.event_id, delivery.event_name, delivery.destination) == (
-        f"order-{order['id']}",
+        f"order:{order['id']}",
         "Purchase",
         "meta",
     )

@@ -39,10 +39,20 @@ def test_body_altered_by_one_byte_is_refused(hooks):
     assert WebhookDelivery.select().count() == 0
 
 
-def test_unprefixed_events_headers_are_accepted(hooks):
+def test_order_in_unprefixed_header_form_becomes_a_purchase(hooks):
+    # Order payloads never name their shop: the shop comes from `shopify-shop-domain`.
     payload = hooks.order()
-    payload["shop_domain"] = SHOP  # the Events delivery type has no shop-domain header
+    assert "shop_domain" not in payload
     sent = hooks.send("orders/paid", payload, style=shopify.EVENTS)
     assert sent.status == 200
     assert [(d.topic, d.app_id) for d in inbox()] == [("orders/paid", SHOP)]
     assert len(purchases()) == 1
+
+
+def test_delivery_without_a_shop_header_is_refused_even_if_the_body_names_one(hooks):
+    sent = hooks.send(
+        "shop/redact", shopify.shop_redact(SHOP), headers={"X-Shopify-Shop-Domain": ""}
+    )
+    assert sent.status == 400
+    assert "shop domain header" in sent.body["error"]
+    assert WebhookDelivery.select().count() == 0

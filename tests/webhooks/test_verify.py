@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devstore.webhooks import signature as shopify_signature
-from webhooks.envelope import EnvelopeError, read_envelope
+from webhooks.envelope import Envelope, EnvelopeError, read_envelope
 from webhooks.verify import is_authentic, shopify_header, sign
 
 SECRET = "current-secret"
@@ -47,15 +47,22 @@ def test_both_header_forms_are_read():
     assert shopify_header({}, "Topic") == ""
 
 
-def test_envelope_takes_shop_from_payload_when_the_header_form_has_none():
+def test_envelope_reads_every_header_in_the_unprefixed_form():
     envelope = read_envelope(
-        {"Shopify-Topic": "shop/redact", "Shopify-Webhook-Id": "w-1"},
-        b'{"shop_id":1,"shop_domain":"acme.myshopify.com"}',
+        {
+            "Shopify-Topic": "orders/paid",
+            "Shopify-Webhook-Id": "w-1",
+            "Shopify-Shop-Domain": "Acme.myshopify.com",
+            "Shopify-API-Version": "2026-10",
+            "Shopify-Triggered-At": "2026-11-26T01:00:00Z",
+        }
     )
-    assert (envelope.topic, envelope.shop, envelope.webhook_id) == (
-        "shop/redact",
-        "acme.myshopify.com",
-        "w-1",
+    assert envelope == Envelope(
+        topic="orders/paid",
+        shop="acme.myshopify.com",
+        webhook_id="w-1",
+        api_version="2026-10",
+        triggered_at="2026-11-26T01:00:00Z",
     )
 
 
@@ -74,4 +81,4 @@ def test_envelope_takes_shop_from_payload_when_the_header_form_has_none():
 )
 def test_envelope_without_topic_id_or_valid_shop_is_refused(headers):
     with pytest.raises(EnvelopeError):
-        read_envelope(headers, b"{}")
+        read_envelope(headers)
