@@ -1,5 +1,13 @@
 """Peewee models, database setup and migrations. Imports nothing else of Sightline's."""
 
+from models.analytics import (
+    RollupDaily,
+    RollupHourly,
+    RollupPage,
+    RollupSessions,
+    RollupState,
+    Session,
+)
 from models.base import utcnow
 from models.compliance import CustomerDataRequest
 from models.database import db, open_database
@@ -19,6 +27,12 @@ ALL_MODELS = [
     Delivery,
     FingerprintSalt,
     CustomerDataRequest,
+    RollupDaily,
+    RollupHourly,
+    RollupSessions,
+    RollupPage,
+    Session,
+    RollupState,
 ]
 
 __all__ = [
@@ -30,6 +44,12 @@ __all__ = [
     "DeliveryStatus",
     "Event",
     "FingerprintSalt",
+    "RollupDaily",
+    "RollupHourly",
+    "RollupPage",
+    "RollupSessions",
+    "RollupState",
+    "Session",
     "Shop",
     "ShopState",
     "WebhookDelivery",

@@ -1,0 +1,139 @@
+"""Report rollups and sessions, derived from `events` and rebuilt from it at any time.
+
+- `rollups_daily` / `rollups_hourly`: one row per shop, bucket (a day, or an hour of the last
+  48 h, in the shop's own time zone) and combination of the report dimensions, with the event
+  count, the exact number of distinct sessions *within that row* and the summed value. A missing
+  dimension is stored as '' so the row key stays unique.
+- `rollup_sessions`: exact distinct sessions per shop and bucket, overall (`dimension` '') and
+  per value of each single dimension: the figure a sum over cube rows cannot give.
+- `rollup_pages`: page views and sessions per shop, day and URL path.
+- `sessions`: one row per shop and session: first/last seen, landing page, first-touch
+  attribution, device, country, conversion and revenue.
+- `rollup_state`: the worker's watermark (highest event id it has folded in).
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    IntegerField,
+    TextField,
+)
+
+from models.base import BaseModel, utcnow
+
+# The cube's dimensions, in key order (columns of the same names exist on `events`).
+DIMENSIONS = (
+    "event_name",
+    "source",
+    "device_type",
+    "browser",
+    "country",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "page_type",
+    "currency",
+)
+
+
+class _CubeRow(BaseModel):
+    app_id = CharField(max_length=255)
+    event_name = CharField(max_length=64, default="")
+    source = CharField(max_length=16, default="")
+    device_type = CharField(max_length=16, default="")
+    browser = CharField(max_length=64, default="")
+    country = CharField(max_length=2, default="")
+    utm_source = CharField(max_length=255, default="")
+    utm_medium = CharField(max_length=255, default="")
+    utm_campaign = CharField(max_length=255, default="")
+    page_type = CharField(max_length=64, default="")
+    currency = CharField(max_length=3, default="")
+    events = IntegerField(default=0)
+    sessions = IntegerField(default=0)
+    value = DecimalField(max_digits=16, decimal_places=2, default=0)
+
+
+class RollupDaily(_CubeRow):
+    day = DateField()  # the shop's local date
+
+    class Meta:
+        table_name = "rollups_daily"
+        indexes = ((("app_id", "day", *DIMENSIONS), True),)
+
+
+class RollupHourly(_CubeRow):
+    hour = DateTimeField()  # start of the shop's local hour
+
+    class Meta:
+        table_name = "rollups_hourly"
+        indexes = ((("app_id", "hour", *DIMENSIONS), True),)
+
+
+class RollupSessions(BaseModel):
+    app_id = CharField(max_length=255)
+    grain = CharField(max_length=4)  # "day" or "hour"
+    bucket = DateTimeField()  # local start of the day or hour
+    dimension = CharField(max_length=16, default="")  # '' = all sessions
+    key = CharField(max_length=255, default="")
+    sessions = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_sessions"
+        indexes = ((("app_id", "grain", "dimension", "bucket", "key"), True),)
+
+
+class RollupPage(BaseModel):
+    app_id = CharField(max_length=255)
+    day = DateField()
+    path = CharField(max_length=500)
+    views = IntegerField(default=0)
+    sessions = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_pages"
+        indexes = ((("app_id", "day", "path"), True),)
+
+
+class Session(BaseModel):
+    app_id = CharField(max_length=255)
+    session_id = CharField(max_length=64)
+    first_seen = DateTimeField()
+    last_seen = DateTimeField()
+    landing_page = TextField(null=True)
+    landing_page_type = CharField(max_length=64, null=True)
+    source = CharField(max_length=16, null=True)
+    device_type = CharField(max_length=16, null=True)
+    browser = CharField(max_length=64, null=True)
+    country = CharField(max_length=2, null=True)
+    utm_source = CharField(max_length=255, null=True)
+    utm_medium = CharField(max_length=255, null=True)
+    utm_campaign = CharField(max_length=255, null=True)
+    fbclid = CharField(max_length=255, null=True)
+    gclid = CharField(max_length=255, null=True)
+    ttclid = CharField(max_length=255, null=True)
+    events = IntegerField(default=0)
+    purchases = IntegerField(default=0)
+    revenue = DecimalField(max_digits=16, decimal_places=2, default=0)
+    converted = BooleanField(default=False)
+
+    class Meta:
+        table_name = "sessions"
+        indexes = (
+            (("app_id", "session_id"), True),
+            (("app_id", "first_seen"), False),
+        )
+
+
+class RollupState(BaseModel):
+    name = CharField(max_length=32, primary_key=True)
+    last_event_id = BigIntegerField(default=0)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "rollup_state"

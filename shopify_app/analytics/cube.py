@@ -1,0 +1,116 @@
+"""The SQL that turns raw events into rollup rows, shared by the worker and by reports.
+
+The worker stores these rows for closed periods; a report computes the same rows on the fly for
+today, so both sides of a report use one definition of every figure.
+"""
+
+from __future__ import annotations
+
+from models.analytics import DIMENSIONS
+from shopify_app.analytics import dialect
+
+PURCHASE = "purchase"
+PAGE_VIEW = "page_view"
+
+# Dimensions a session can be counted by in `rollup_sessions` (every cube dimension).
+SESSION_DIMENSIONS = DIMENSIONS
+
+_DIMS_SQL = ", ".join(f"COALESCE({d}, '')" for d in DIMENSIONS)
+_GROUP_ALL = ", ".join(str(i) for i in range(1, len(DIMENSIONS) + 3))
+
+
+def cube_select(bucket: str) -> str:
+    """SELECT app_id, <bucket>, dims..., events, sessions, value over one shop's UTC range.
+
+    Parameters: the bucket's zone, app_id, start, end.
+    """
+    p = dialect.param()
+    return (
+        f"SELECT app_id, {bucket}, {_DIMS_SQL}, COUNT(*), COUNT(DISTINCT session_id), "
+        f"COALESCE(SUM(value), 0) FROM events "
+        f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p} "
+        f"GROUP BY {_GROUP_ALL}"
+    )
+
+
+def insert_cube(table: str, bucket_column: str, bucket: str) -> str:
+    columns = ", ".join(("app_id", bucket_column, *DIMENSIONS, "events", "sessions", "value"))
+    return f"INSERT INTO {table} ({columns}) {cube_select(bucket)}"
+
+
+def insert_sessions(grain: str, bucket: str, dimensions: tuple[str, ...]) -> str:
+    """Exact distinct sessions per bucket, overall and per value of each of `dimensions`.
+
+    Parameters: the bucket's zone, app_id, start, end.
+    """
+    p = dialect.param()
+    columns = ", ".join(("session_id", *dimensions))
+    parts = [
+        f"SELECT app_id, '{grain}', b, '', '', COUNT(DISTINCT session_id) FROM ev GROUP BY 1, 3"
+    ]
+    parts += [
+        f"SELECT app_id, '{grain}', b, '{d}', COALESCE({d}, ''), COUNT(DISTINCT session_id) "
+        f"FROM ev GROUP BY 1, 3, 5"
+        for d in dimensions
+    ]
+    return (
+        f"WITH ev AS (SELECT app_id, {bucket} AS b, {columns} FROM events "
+        f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p} "
+        f"AND session_id IS NOT NULL) "
+        f"INSERT INTO rollup_sessions (app_id, grain, bucket, dimension, key, sessions) "
+        + " UNION ALL ".join(parts)
+    )
+
+
+def pages_select(bucket: str) -> str:
+    """SELECT app_id, <bucket>, path, views, sessions of page views. Parameters: zone, app_id,
+    start, end."""
+    p = dialect.param()
+    return (
+        f"SELECT app_id, {bucket}, {dialect.url_path('url')}, COUNT(*), "
+        f"COUNT(DISTINCT session_id) FROM events "
+        f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p} "
+        f"AND event_name = '{PAGE_VIEW}' AND url IS NOT NULL GROUP BY 1, 2, 3"
+    )
+
+
+def insert_pages() -> str:
+    return "INSERT INTO rollup_pages (app_id, day, path, views, sessions) " + pages_select(
+        dialect.local_day("created_at")
+    )
+
+
+_TOUCH = "COALESCE(utm_source, utm_medium, utm_campaign, fbclid, gclid, ttclid)"
+
+
+def insert_session_rows(session_filter: str) -> str:
+    """Rebuild `sessions` rows from events: first event = landing, device and country; first
+    event with a UTM or click id = first touch. Parameters: app_id, then `session_filter`'s."""
+    p = dialect.param()
+    first = "CASE WHEN rn = 1 THEN {} END"
+    touch = "CASE WHEN tn = 1 AND touched = 1 THEN {} END"
+    return f"""
+INSERT INTO sessions (app_id, session_id, first_seen, last_seen, landing_page,
+    landing_page_type, source, device_type, browser, country, utm_source, utm_medium,
+    utm_campaign, fbclid, gclid, ttclid, events, purchases, revenue, converted)
+SELECT app_id, session_id, MIN(created_at), MAX(created_at),
+    MAX({first.format("url")}), MAX({first.format("page_type")}), MAX({first.format("source")}),
+    MAX({first.format("device_type")}), MAX({first.format("browser")}),
+    MAX({first.format("country")}),
+    MAX({touch.format("utm_source")}), MAX({touch.format("utm_medium")}),
+    MAX({touch.format("utm_campaign")}), MAX({touch.format("fbclid")}),
+    MAX({touch.format("gclid")}), MAX({touch.format("ttclid")}),
+    COUNT(*), SUM(CASE WHEN event_name = '{PURCHASE}' THEN 1 ELSE 0 END),
+    COALESCE(SUM(CASE WHEN event_name = '{PURCHASE}' THEN value END), 0),
+    MAX(CASE WHEN event_name = '{PURCHASE}' THEN 1 ELSE 0 END) = 1
+FROM (
+    SELECT app_id, session_id, created_at, url, page_type, source, device_type, browser,
+        country, utm_source, utm_medium, utm_campaign, fbclid, gclid, ttclid, event_name, value,
+        CASE WHEN {_TOUCH} IS NULL THEN 0 ELSE 1 END AS touched,
+        ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY created_at, id) AS rn,
+        ROW_NUMBER() OVER (PARTITION BY session_id
+            ORDER BY CASE WHEN {_TOUCH} IS NULL THEN 1 ELSE 0 END, created_at, id) AS tn
+    FROM events WHERE app_id = {p} AND session_id IS NOT NULL {session_filter}
+) s
+GROUP BY app_id, session_id
+"""

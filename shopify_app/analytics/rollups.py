@@ -1,0 +1,301 @@
+"""Keeping the rollups current: a worker duty folds in new events every few seconds.
+
+Design:
+- Incremental by event id: each round reads the ids above its watermark (`rollup_state`), finds
+  which shop-days, and which sessions, those events touch, and recomputes exactly those from
+  the raw events (delete + insert in one transaction). Recomputing a whole day instead of adding
+  to it keeps distinct-session counts exact and makes every round idempotent: running it twice,
+  or two workers running it, changes nothing.
+- Ids are assigned before commit, so a slow transaction can commit an id below the watermark.
+  Each round therefore re-reads the last OVERLAP_IDS ids below the watermark as well.
+- One round at a time: a PostgreSQL advisory lock (another worker skips the round); SQLite
+  serialises writers itself, and rounds are idempotent.
+- `rebuild()` recomputes everything per shop in chunks of days, each chunk one transaction, so
+  reports keep reading complete (old or new) rows while it runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from models import Event, RollupState, Shop, db, utcnow
+from shopify_app.analytics import cube, dialect, localtime
+
+log = logging.getLogger(__name__)
+
+STATE_NAME = "events"
+ADVISORY_LOCK_KEY = 0x53_49_47_48_54_52  # "SIGHTR": rollup rounds, one at a time
+OVERLAP_IDS = 5_000
+SCAN_BATCH = 200_000
+SESSION_BATCH = 500
+HOURLY_HOURS = 48
+REBUILD_CHUNK_DAYS = 31
+_local_lock = threading.Lock()  # SQLite: one round per process at a time
+
+
+@dataclass
+class RoundResult:
+    events: int = 0
+    days: int = 0
+    sessions: int = 0
+    skipped: bool = False
+
+    def __str__(self) -> str:
+        if self.skipped:
+            return "rollups: another worker holds the lock"
+        return (
+            f"rollups: {self.events} new events, {self.days} shop-days and "
+            f"{self.sessions} sessions recomputed"
+        )
+
+
+@contextmanager
+def _round_lock(wait: bool) -> Iterator[bool]:
+    if not dialect.pg():
+        acquired = _local_lock.acquire(blocking=wait)
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                _local_lock.release()
+        return
+    fn = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+    row = db.execute_sql(f"SELECT {fn}(%s)", (ADVISORY_LOCK_KEY,)).fetchone()
+    acquired = wait or bool(row[0])
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            db.execute_sql("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
+
+
+def _zones() -> dict[str, str]:
+    rows = Shop.select(Shop.domain, Shop.iana_timezone).tuples()
+    return {d: z for d, z in rows if z and localtime.valid_zone(z)}
+
+
+def _watermark() -> int:
+    state = RollupState.get_or_none(RollupState.name == STATE_NAME)
+    return state.last_event_id if state else 0
+
+
+def _set_watermark(last_id: int) -> None:
+    updated = (
+        RollupState.update(last_event_id=last_id, updated_at=utcnow())
+        .where(RollupState.name == STATE_NAME)
+        .execute()
+    )
+    if not updated:
+        RollupState.insert(name=STATE_NAME, last_event_id=last_id, updated_at=utcnow()).on_conflict(
+            conflict_target=[RollupState.name],
+            update={RollupState.last_event_id: last_id, RollupState.updated_at: utcnow()},
+        ).execute()
+
+
+def recompute_days(app_id: str, zone: str, first: dt.date, last: dt.date, now: dt.datetime) -> None:
+    """Replace the shop's daily (and, within the last 48 h, hourly) rows for local days
+    first..last with rows computed from its events."""
+    start, end = localtime.day_bounds(first, last, zone)
+    p = dialect.param()
+    with db.atomic():
+        dialect.run(
+            f"DELETE FROM rollups_daily WHERE app_id = {p} AND day >= {p} AND day <= {p}",
+            (app_id, first, last),
+        )
+        dialect.run(
+            f"DELETE FROM rollup_pages WHERE app_id = {p} AND day >= {p} AND day <= {p}",
+            (app_id, first, last),
+        )
+        dialect.run(
+            f"DELETE FROM rollup_sessions WHERE app_id = {p} AND grain = 'day' "
+            f"AND bucket >= {p} AND bucket <= {p}",
+            (app_id, dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time())),
+        )
+        args = (zone, app_id, start, end)
+        dialect.run(cube.insert_cube("rollups_daily", "day", dialect.local_day("created_at")), args)
+        dialect.run(
+            cube.insert_sessions(
+                "day", dialect.local_day_start("created_at"), cube.SESSION_DIMENSIONS
+            ),
+            args,
+        )
+        dialect.run(cube.insert_pages(), args)
+        _recompute_hours(app_id, zone, start, end, now)
+
+
+def hourly_cutoff(zone: str, now: dt.datetime) -> dt.datetime:
+    """UTC start of the oldest local hour kept hourly."""
+    local = localtime.to_local(now, zone) - dt.timedelta(hours=HOURLY_HOURS)
+    return localtime.to_utc(local.replace(minute=0, second=0, microsecond=0), zone)
+
+
+def _recompute_hours(
+    app_id: str, zone: str, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> None:
+    start = max(start, hourly_cutoff(zone, now))
+    if start >= end:
+        return
+    p = dialect.param()
+    lo, hi = localtime.to_local(start, zone), localtime.to_local(end, zone)
+    dialect.run(
+        f"DELETE FROM rollups_hourly WHERE app_id = {p} AND hour >= {p} AND hour < {p}",
+        (app_id, lo, hi),
+    )
+    dialect.run(
+        f"DELETE FROM rollup_sessions WHERE app_id = {p} AND grain = 'hour' "
+        f"AND bucket >= {p} AND bucket < {p}",
+        (app_id, lo, hi),
+    )
+    args = (zone, app_id, start, end)
+    dialect.run(cube.insert_cube("rollups_hourly", "hour", dialect.local_hour("created_at")), args)
+    dialect.run(cube.insert_sessions("hour", dialect.local_hour("created_at"), ()), args)
+
+
+def prune_hourly(now: dt.datetime) -> None:
+    """Hourly rows older than every zone's 48 h window (UTC-12 to UTC+14) are dropped."""
+    cutoff = now - dt.timedelta(hours=HOURLY_HOURS + 16)
+    p = dialect.param()
+    dialect.run(f"DELETE FROM rollups_hourly WHERE hour < {p}", (cutoff,))
+    dialect.run(f"DELETE FROM rollup_sessions WHERE grain = 'hour' AND bucket < {p}", (cutoff,))
+
+
+def recompute_sessions(app_id: str, session_ids: list[str]) -> None:
+    """Replace the `sessions` rows of these sessions with rows computed from their events."""
+    p = dialect.param()
+    for i in range(0, len(session_ids), SESSION_BATCH):
+        batch = session_ids[i : i + SESSION_BATCH]
+        marks = ", ".join([p] * len(batch))
+        with db.atomic():
+            dialect.run(
+                f"DELETE FROM sessions WHERE app_id = {p} AND session_id IN ({marks})",
+                (app_id, *batch),
+            )
+            dialect.run(cube.insert_session_rows(f"AND session_id IN ({marks})"), (app_id, *batch))
+
+
+def _utc_date_sql() -> str:
+    return "CAST(created_at AS date)" if dialect.pg() else "substr(created_at, 1, 10)"
+
+
+def _touched(lo: int, hi: int, zones: dict[str, str]) -> tuple[dict, dict]:
+    """Shop → local days, and shop → session ids, of the events with lo < id <= hi."""
+    p = dialect.param()
+    days: dict[str, set[dt.date]] = defaultdict(set)
+    rows = dialect.run(
+        f"SELECT DISTINCT app_id, {_utc_date_sql()} FROM events WHERE id > {p} AND id <= {p}",
+        (lo, hi),
+    ).fetchall()
+    for app_id, utc_day in rows:
+        zone = zones.get(app_id, localtime.DEFAULT_ZONE)
+        midnight = dt.datetime.combine(dialect.as_date(utc_day), dt.time())
+        days[app_id].add(localtime.to_local(midnight, zone).date())
+        days[app_id].add(
+            localtime.to_local(midnight + dt.timedelta(days=1, seconds=-1), zone).date()
+        )
+    sessions: dict[str, set[str]] = defaultdict(set)
+    rows = dialect.run(
+        f"SELECT DISTINCT app_id, session_id FROM events WHERE id > {p} AND id <= {p} "
+        f"AND session_id IS NOT NULL",
+        (lo, hi),
+    ).fetchall()
+    for app_id, session_id in rows:
+        sessions[app_id].add(session_id)
+    return days, sessions
+
+
+def run_round(now: dt.datetime | None = None) -> RoundResult:
+    """Fold every event above the watermark into the rollups (one worker at a time)."""
+    with _round_lock(wait=False) as acquired:
+        if not acquired:
+            return RoundResult(skipped=True)
+        return _catch_up(now or utcnow())
+
+
+def _catch_up(now: dt.datetime) -> RoundResult:
+    result = RoundResult()
+    top = Event.select(Event.id).order_by(Event.id.desc()).limit(1).scalar() or 0
+    mark = _watermark()
+    if top <= mark:
+        return result
+    zones = _zones()
+    lo = max(0, mark - OVERLAP_IDS)
+    while lo < top:
+        hi = min(top, lo + SCAN_BATCH)
+        days, sessions = _touched(lo, hi, zones)
+        for app_id, touched_days in days.items():
+            zone = zones.get(app_id, localtime.DEFAULT_ZONE)
+            for day in sorted(touched_days):
+                recompute_days(app_id, zone, day, day, now)
+                result.days += 1
+        for app_id, ids in sessions.items():
+            recompute_sessions(app_id, sorted(ids))
+            result.sessions += len(ids)
+        _set_watermark(hi)
+        lo = hi
+    result.events = top - mark
+    prune_hourly(now)
+    return result
+
+
+@dataclass(frozen=True)
+class RebuildStep:
+    app_id: str
+    first: dt.date | None  # None: the shop's sessions
+    last: dt.date | None
+
+
+def rebuild_plan() -> list[RebuildStep]:
+    """Every (shop, chunk of days) to recompute, then each shop's sessions."""
+    zones = _zones()
+    steps: list[RebuildStep] = []
+    rows = dialect.run(
+        "SELECT app_id, MIN(created_at), MAX(created_at) FROM events GROUP BY app_id ORDER BY 1"
+    ).fetchall()
+    for app_id, lo, hi in rows:
+        zone = zones.get(app_id, localtime.DEFAULT_ZONE)
+        first = localtime.to_local(dialect.as_datetime(lo), zone).date()
+        last = localtime.to_local(dialect.as_datetime(hi), zone).date()
+        while first <= last:
+            chunk_end = min(last, first + dt.timedelta(days=REBUILD_CHUNK_DAYS - 1))
+            steps.append(RebuildStep(app_id, first, chunk_end))
+            first = chunk_end + dt.timedelta(days=1)
+        steps.append(RebuildStep(app_id, None, None))
+    return steps
+
+
+def rebuild(on_step: Callable[[RebuildStep], None] | None = None) -> int:
+    """Recompute every rollup and session from the stored events; returns the steps run.
+
+    The watermark is set first, so events arriving meanwhile are folded in by the next round.
+    """
+    now = utcnow()
+    with _round_lock(wait=True):
+        top = Event.select(Event.id).order_by(Event.id.desc()).limit(1).scalar() or 0
+        zones = _zones()
+        steps = rebuild_plan()
+        with db.atomic():
+            dialect.run("DELETE FROM rollups_daily WHERE app_id NOT IN (SELECT app_id FROM events)")
+        for step in steps:
+            zone = zones.get(step.app_id, localtime.DEFAULT_ZONE)
+            if step.first is None or step.last is None:
+                _rebuild_sessions(step.app_id)
+            else:
+                recompute_days(step.app_id, zone, step.first, step.last, now)
+            if on_step:
+                on_step(step)
+        _set_watermark(top)
+        prune_hourly(now)
+    return len(steps)
+
+
+def _rebuild_sessions(app_id: str) -> None:
+    p = dialect.param()
+    with db.atomic():
+        dialect.run(f"DELETE FROM sessions WHERE app_id = {p}", (app_id,))
+        dialect.run(cube.insert_session_rows(""), (app_id,))

@@ -1,0 +1,91 @@
+"""The rollup duty: incremental, idempotent, exact per day in the shop's zone; rebuild agrees."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from models import Event, RollupDaily, RollupSessions, RollupState, Session, Shop
+from shopify_app.analytics import rollups
+
+NOW = dt.datetime(2026, 11, 25, 12, 0)
+SHOP = "shop-a.myshopify.com"
+
+
+def add(when: dt.datetime, name: str = "page_view", **columns: object) -> Event:
+    return Event.create(app_id=SHOP, event_name=name, created_at=when, **columns)
+
+
+def daily() -> dict[tuple[str, str], tuple[int, int]]:
+    return {
+        (str(r.day), r.event_name): (r.events, r.sessions)
+        for r in RollupDaily.select().where(RollupDaily.app_id == SHOP)
+    }
+
+
+def day_sessions() -> dict[str, int]:
+    rows = RollupSessions.select().where(
+        (RollupSessions.grain == "day") & (RollupSessions.dimension == "")
+    )
+    return {str(r.bucket)[:10]: r.sessions for r in rows}
+
+
+def test_a_round_folds_new_events_into_days_and_sessions(db):
+    add(NOW - dt.timedelta(hours=1), session_id="s1", utm_source="fb", url="https://x/p?a=1")
+    add(NOW - dt.timedelta(hours=1), session_id="s1", utm_source="fb")
+    add(NOW - dt.timedelta(hours=2), "purchase", session_id="s1", value="9.50", currency="EUR")
+    add(NOW - dt.timedelta(days=1), session_id="s2")
+    result = rollups.run_round(NOW)
+    assert result.events == 4 and not result.skipped
+    assert daily() == {
+        ("2026-11-25", "page_view"): (2, 1),
+        ("2026-11-25", "purchase"): (1, 1),
+        ("2026-11-24", "page_view"): (1, 1),
+    }
+    assert day_sessions() == {"2026-11-25": 1, "2026-11-24": 1}
+    session = Session.get(Session.session_id == "s1")
+    assert (session.converted, session.purchases, session.utm_source) == (True, 1, "fb")
+    assert session.landing_page is None  # the first event (the purchase, 10:00) had no URL
+    assert RollupState.get().last_event_id == Event.select().count()
+
+
+def test_rounds_are_idempotent_and_pick_up_late_events_for_closed_days(db):
+    add(NOW - dt.timedelta(days=3), session_id="s1")
+    rollups.run_round(NOW)
+    before = daily()
+    assert rollups.run_round(NOW).events == 0
+    assert daily() == before
+    add(NOW - dt.timedelta(days=3), session_id="s2")  # a late arrival for a closed day
+    rollups.run_round(NOW)
+    assert daily() == {("2026-11-22", "page_view"): (2, 2)}
+
+
+def test_days_are_the_shops_local_days(db):
+    Shop.create(domain=SHOP, iana_timezone="Asia/Tokyo")  # UTC+9
+    add(dt.datetime(2026, 11, 24, 16, 0), session_id="s1")  # 25 Nov 01:00 in Tokyo
+    add(dt.datetime(2026, 11, 24, 14, 0), session_id="s1")  # 24 Nov 23:00 in Tokyo
+    rollups.run_round(NOW)
+    assert daily() == {("2026-11-25", "page_view"): (1, 1), ("2026-11-24", "page_view"): (1, 1)}
+
+
+def test_rebuild_recomputes_everything_the_rounds_would(db):
+    for i in range(30):
+        add(NOW - dt.timedelta(hours=7 * i), session_id=f"s{i % 4}", country="DE")
+    rollups.run_round(NOW)
+    expected = (daily(), day_sessions(), Session.select().count())
+    RollupDaily.delete().execute()
+    RollupSessions.delete().execute()
+    Session.delete().execute()
+    steps: list[rollups.RebuildStep] = []
+    rollups.rebuild(steps.append)
+    assert (daily(), day_sessions(), Session.select().count()) == expected
+    assert steps and steps[-1].first is None  # the shop's sessions come last
+
+
+def test_hourly_rows_cover_only_the_last_48_hours(db):
+    from models import RollupHourly
+
+    add(NOW - dt.timedelta(hours=3), session_id="s1")
+    add(NOW - dt.timedelta(days=5), session_id="s1")
+    rollups.run_round(NOW)
+    hours = [r.hour for r in RollupHourly.select()]
+    assert [str(h)[:13] for h in hours] == ["2026-11-25 09"]
