@@ -67,8 +67,8 @@ def pages_select(bucket: str) -> str:
     start, end."""
     p = dialect.param()
     return (
-        f"SELECT app_id, {bucket}, {dialect.url_path('url')}, COUNT(*), "
-        f"COUNT(DISTINCT session_id) FROM events "
+        f"SELECT app_id, {bucket} AS day, {dialect.url_path('url')} AS path, COUNT(*) AS views, "
+        f"COUNT(DISTINCT session_id) AS sessions FROM events "
         f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p} "
         f"AND event_name = '{PAGE_VIEW}' AND url IS NOT NULL GROUP BY 1, 2, 3"
     )
