@@ -250,12 +250,16 @@ class RebuildStep:
     last: dt.date | None
 
 
-def rebuild_plan() -> list[RebuildStep]:
+def rebuild_plan(app_id: str | None = None) -> list[RebuildStep]:
     """Every (shop, chunk of days) to recompute, then each shop's sessions."""
     zones = _zones()
     steps: list[RebuildStep] = []
+    p = dialect.param()
+    where = f"WHERE app_id = {p} " if app_id else ""
     rows = dialect.run(
-        "SELECT app_id, MIN(created_at), MAX(created_at) FROM events GROUP BY app_id ORDER BY 1"
+        f"SELECT app_id, MIN(created_at), MAX(created_at) FROM events {where}"
+        f"GROUP BY app_id ORDER BY 1",
+        (app_id,) if app_id else (),
     ).fetchall()
     for app_id, lo, hi in rows:
         zone = zones.get(app_id, localtime.DEFAULT_ZONE)
@@ -292,6 +296,22 @@ def rebuild(on_step: Callable[[RebuildStep], None] | None = None) -> int:
         _set_watermark(top)
         prune_hourly(now)
     return len(steps)
+
+
+def rebuild_shop(app_id: str) -> None:
+    """Recompute one shop's rollups (its time zone changed): old rows go, new rows come."""
+    now = utcnow()
+    zone = _zones().get(app_id, localtime.DEFAULT_ZONE)
+    with _round_lock(wait=True):
+        p = dialect.param()
+        with db.atomic():
+            for table in ("rollups_daily", "rollups_hourly", "rollup_sessions", "rollup_pages"):
+                dialect.run(f"DELETE FROM {table} WHERE app_id = {p}", (app_id,))
+            for step in rebuild_plan(app_id):
+                if step.first is None or step.last is None:
+                    _rebuild_sessions(step.app_id)
+                else:
+                    recompute_days(step.app_id, zone, step.first, step.last, now)
 
 
 def _rebuild_sessions(app_id: str) -> None:

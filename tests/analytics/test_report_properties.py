@@ -13,8 +13,16 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import Event, RollupDaily, RollupHourly, RollupPage, RollupSessions, RollupState
-from models import Session, Shop
+from models import (
+    Event,
+    RollupDaily,
+    RollupHourly,
+    RollupPage,
+    RollupSessions,
+    RollupState,
+    Session,
+    Shop,
+)
 from shopify_app.analytics import localtime, rollups
 from shopify_app.analytics.funnel import funnel
 from shopify_app.analytics.period import last_days
