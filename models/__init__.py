@@ -2,9 +2,9 @@
 
 from models.analytics import (
     RollupDaily,
+    RollupDimension,
     RollupHourly,
     RollupPage,
-    RollupSessions,
     RollupState,
     Session,
 )
@@ -29,7 +29,7 @@ ALL_MODELS = [
     CustomerDataRequest,
     RollupDaily,
     RollupHourly,
-    RollupSessions,
+    RollupDimension,
     RollupPage,
     Session,
     RollupState,
@@ -45,9 +45,9 @@ __all__ = [
     "Event",
     "FingerprintSalt",
     "RollupDaily",
+    "RollupDimension",
     "RollupHourly",
     "RollupPage",
-    "RollupSessions",
     "RollupState",
     "Session",
     "Shop",

@@ -4,8 +4,10 @@
   48 h, in the shop's own time zone) and combination of the report dimensions, with the event
   count, the exact number of distinct sessions *within that row* and the summed value. A missing
   dimension is stored as '' so the row key stays unique.
-- `rollup_sessions`: exact distinct sessions per shop and bucket, overall (`dimension` '') and
-  per value of each single dimension: the figure a sum over cube rows cannot give.
+- `rollups_by_dimension`: per shop and bucket, overall (`dimension` '') and per value of each
+  single dimension: events, exact distinct sessions, value, purchases and revenue. Small (a
+  few hundred rows a day), so every unfiltered report reads it; only filtered reports need the
+  wide cube above, whose session counts cannot be summed exactly.
 - `rollup_pages`: page views and sessions per shop, day and URL path.
 - `sessions`: one row per shop and session: first/last seen, landing page, first-touch
   attribution, device, country, conversion and revenue.
@@ -75,16 +77,20 @@ class RollupHourly(_CubeRow):
         indexes = ((("app_id", "hour", *DIMENSIONS), True),)
 
 
-class RollupSessions(BaseModel):
+class RollupDimension(BaseModel):
     app_id = CharField(max_length=255)
     grain = CharField(max_length=4)  # "day" or "hour"
     bucket = DateTimeField()  # local start of the day or hour
     dimension = CharField(max_length=16, default="")  # '' = all sessions
     key = CharField(max_length=255, default="")
+    events = IntegerField(default=0)
     sessions = IntegerField(default=0)
+    value = DecimalField(max_digits=16, decimal_places=2, default=0)
+    purchases = IntegerField(default=0)
+    revenue = DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:
-        table_name = "rollup_sessions"
+        table_name = "rollups_by_dimension"
         indexes = ((("app_id", "grain", "dimension", "bucket", "key"), True),)
 
 

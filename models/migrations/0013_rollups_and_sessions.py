@@ -67,16 +67,20 @@ def _frozen_models(db):  # type: ignore[no-untyped-def]
             table_name = "rollups_hourly"
             indexes = ((("app_id", "hour", *DIMENSIONS), True),)
 
-    class RollupSessions(Base):
+    class RollupDimension(Base):
         app_id = CharField(max_length=255)
         grain = CharField(max_length=4)
         bucket = DateTimeField()
         dimension = CharField(max_length=16, default="")
         key = CharField(max_length=255, default="")
+        events = IntegerField(default=0)
         sessions = IntegerField(default=0)
+        value = DecimalField(max_digits=16, decimal_places=2, default=0)
+        purchases = IntegerField(default=0)
+        revenue = DecimalField(max_digits=16, decimal_places=2, default=0)
 
         class Meta:
-            table_name = "rollup_sessions"
+            table_name = "rollups_by_dimension"
             indexes = ((("app_id", "grain", "dimension", "bucket", "key"), True),)
 
     class RollupPage(Base):
@@ -124,7 +128,7 @@ def _frozen_models(db):  # type: ignore[no-untyped-def]
         class Meta:
             table_name = "rollup_state"
 
-    return [RollupDaily, RollupHourly, RollupSessions, RollupPage, Session, RollupState]
+    return [RollupDaily, RollupHourly, RollupDimension, RollupPage, Session, RollupState]
 
 
 def up(migrator, db):  # type: ignore[no-untyped-def]

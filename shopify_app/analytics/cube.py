@@ -12,9 +12,6 @@ from shopify_app.analytics import dialect
 PURCHASE = "purchase"
 PAGE_VIEW = "page_view"
 
-# Dimensions a session can be counted by in `rollup_sessions` (every cube dimension).
-SESSION_DIMENSIONS = DIMENSIONS
-
 _DIMS_SQL = ", ".join(f"COALESCE({d}, '')" for d in DIMENSIONS)
 _GROUP_ALL = ", ".join(str(i) for i in range(1, len(DIMENSIONS) + 3))
 
@@ -38,27 +35,44 @@ def insert_cube(table: str, bucket_column: str, bucket: str) -> str:
     return f"INSERT INTO {table} ({columns}) {cube_select(bucket)}"
 
 
-def insert_sessions(grain: str, bucket: str, dimensions: tuple[str, ...]) -> str:
-    """Exact distinct sessions per bucket, overall and per value of each of `dimensions`.
+METRICS_SQL = (
+    "COUNT(*) AS e, COUNT(DISTINCT session_id) AS s, COALESCE(SUM(value), 0) AS v, "
+    f"SUM(CASE WHEN event_name = '{PURCHASE}' THEN 1 ELSE 0 END) AS pu, "
+    f"COALESCE(SUM(CASE WHEN event_name = '{PURCHASE}' THEN value END), 0) AS r"
+)
 
-    Parameters: the bucket's zone, app_id, start, end.
-    """
-    p = dialect.param()
-    columns = ", ".join(("session_id", *dimensions))
-    parts = [
-        f"SELECT app_id, '{grain}', b, '', '', COUNT(DISTINCT session_id) FROM ev GROUP BY 1, 3"
-    ]
+
+def dimension_parts(grain: str, dimensions: tuple[str, ...], source: str) -> list[str]:
+    """SELECTs over `source` (columns app_id, b, the dimensions, session_id, event_name, value)
+    giving (app_id, grain, bucket, dimension, key, metrics...): overall, then per dimension."""
+    head = f"SELECT app_id AS a, '{grain}' AS g, b"
+    parts = [f"{head}, '' AS d, '' AS k, {METRICS_SQL} FROM {source} GROUP BY 1, 3"]
     parts += [
-        f"SELECT app_id, '{grain}', b, '{d}', COALESCE({d}, ''), COUNT(DISTINCT session_id) "
-        f"FROM ev GROUP BY 1, 3, 5"
+        f"{head}, '{d}' AS d, COALESCE({d}, '') AS k, {METRICS_SQL} FROM {source} GROUP BY 1, 3, 5"
         for d in dimensions
     ]
+    return parts
+
+
+def events_cte(bucket: str, dimensions: tuple[str, ...]) -> str:
+    """`ev`: one shop's events in a UTC range with their bucket. Parameters: zone, app_id,
+    start, end."""
+    p = dialect.param()
+    columns = ", ".join(dict.fromkeys(("session_id", "event_name", "value", *dimensions)))
     return (
-        f"WITH ev AS (SELECT app_id, {bucket} AS b, {columns} FROM events "
-        f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p} "
-        f"AND session_id IS NOT NULL) "
-        f"INSERT INTO rollup_sessions (app_id, grain, bucket, dimension, key, sessions) "
-        + " UNION ALL ".join(parts)
+        f"ev AS (SELECT app_id, {bucket} AS b, {columns} FROM events "
+        f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p})"
+    )
+
+
+def insert_dimensions(grain: str, bucket: str, dimensions: tuple[str, ...]) -> str:
+    """Per-dimension rows (events, exact distinct sessions, value, purchases, revenue) per
+    bucket. Parameters: the bucket's zone, app_id, start, end."""
+    return (
+        f"WITH {events_cte(bucket, dimensions)} "
+        f"INSERT INTO rollups_by_dimension (app_id, grain, bucket, dimension, key, events, "
+        f"sessions, value, purchases, revenue) "
+        + " UNION ALL ".join(dimension_parts(grain, dimensions, "ev"))
     )
 
 

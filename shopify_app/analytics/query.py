@@ -8,11 +8,10 @@ today is computed from `events` with the same definitions the worker uses to bui
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from models.analytics import DIMENSIONS
-from shopify_app.analytics import dialect, localtime
+from shopify_app.analytics import cube, dialect, localtime
 from shopify_app.analytics.period import Period
 
 Filters = dict[str, list[str]]
@@ -93,7 +92,7 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def cube(
+def cube_rows(
     app_id: str,
     period: Period,
     group_by: tuple[str, ...],
@@ -103,7 +102,7 @@ def cube(
     """Rows of (*group_by values, events, sessions, value, purchases, purchase value).
 
     `group_by` holds dimension names and/or "b" (the bucket). `sessions` is a sum over cube
-    rows: exact only where each session falls in one row (see `session_counts`).
+    rows: exact only where each session falls in one row (see `dimension_rows`).
     """
     for column in group_by:
         if column != "b" and column not in DIMENSIONS:
@@ -122,13 +121,15 @@ def cube(
     return dialect.run(sql, params + where_params).fetchall()
 
 
-def session_counts(
-    app_id: str, period: Period, dimension: str = "", grain: Grain = "day"
-) -> dict[tuple[Any, str], int]:
-    """Exact distinct sessions per (bucket, key of `dimension`); '' = all sessions.
+Metrics = tuple[int, int, Any, int, Any]  # events, sessions, value, purchases, revenue
 
-    A session active on two days counts on each of them (as a daily figure must).
-    """
+
+def dimension_rows(
+    app_id: str, period: Period, dimension: str = "", grain: Grain = "day"
+) -> dict[tuple[Any, str], Metrics]:
+    """(bucket, key of `dimension`) → metrics, from the small per-dimension rollup (closed
+    days) and raw events (today). '' = all events. Sessions are exact per bucket: a session
+    active on two days counts on each of them, as a daily figure must."""
     if dimension and dimension not in DIMENSIONS:
         raise ValueError(dimension)
     p = dialect.param()
@@ -139,25 +140,33 @@ def session_counts(
         hi = closed[1] if grain == "day" else closed[1] + dt.timedelta(days=1)
         op = "<=" if grain == "day" else "<"
         parts.append(
-            f"SELECT bucket AS b, key AS k, sessions AS n FROM rollup_sessions "
-            f"WHERE app_id = {p} AND grain = {p} AND dimension = {p} "
+            f"SELECT bucket, key, events, sessions, value, purchases, revenue "
+            f"FROM rollups_by_dimension WHERE app_id = {p} AND grain = {p} AND dimension = {p} "
             f"AND bucket >= {p} AND bucket {op} {p}"
         )
         params += [app_id, grain, dimension, _midnight(closed[0]), _midnight(hi)]
     if _has_today(period):
         start, end = _today_bounds(period)
         bucket = dialect.local_day_start("created_at") if grain == "day" else _bucket_sql(grain)
-        key = f"COALESCE({dimension}, '')" if dimension else "''"
+        dims = (dimension,) if dimension else ()
+        select = cube.dimension_parts(grain, dims, "ev")[1 if dimension else 0]
         parts.append(
-            f"SELECT {bucket} AS b, {key} AS k, COUNT(DISTINCT session_id) AS n FROM events "
-            f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p} "
-            f"AND session_id IS NOT NULL GROUP BY 1, 2"
+            f"SELECT b, k, e, s, v, pu, r FROM (WITH {cube.events_cte(bucket, dims)} "
+            f"SELECT b, k, e, s, v, pu, r FROM ({select}) t) x"
         )
         params += [period.zone, app_id, start, end]
-    counts: dict[tuple[Any, str], int] = defaultdict(int)
+    rows: dict[tuple[Any, str], Metrics] = {}
     if not parts:
-        return counts
-    for bucket, key, n in dialect.run(" UNION ALL ".join(parts), params).fetchall():
+        return rows
+    for bucket, key, *metrics in dialect.run(" UNION ALL ".join(parts), params).fetchall():
         stamp = dialect.as_datetime(bucket)
-        counts[(stamp.date() if grain == "day" else stamp, key)] += int(n)
-    return counts
+        at = stamp.date() if grain == "day" else stamp
+        old = rows.get((at, key), (0, 0, 0, 0, 0))
+        rows[(at, key)] = tuple(_add(a, b) for a, b in zip(old, metrics, strict=True))  # type: ignore[assignment]
+    return rows
+
+
+def _add(a: Any, b: Any) -> Any:
+    if isinstance(a, (float, str)) or isinstance(b, (float, str)):
+        return dialect.as_decimal(a) + dialect.as_decimal(b)
+    return (a or 0) + (b or 0)

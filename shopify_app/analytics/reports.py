@@ -78,17 +78,52 @@ def _key(value: str) -> str:
     return value if value else NONE_LABEL
 
 
-def _totals(app_id: str, period: Period, filters: Filters) -> dict[str, Any]:
-    events, summed_sessions, _value, purchases, revenue = query.cube(app_id, period, (), filters)[0]
-    if filters:
-        sessions, converted = int(summed_sessions or 0), None
+Metrics = tuple[int, int, Any, int, Any]  # events, sessions, value, purchases, revenue
+ZERO: Metrics = (0, 0, 0, 0, 0)
+
+
+def _grouped(
+    app_id: str,
+    period: Period,
+    dimension: str,
+    filters: Filters,
+    grain: str = "day",
+    by_bucket: bool = False,
+) -> dict[Any, Metrics]:
+    """Metrics per key of `dimension` ('' = one total), or per bucket.
+
+    Unfiltered reads the small per-dimension rollup (sessions exact per bucket); a filter needs
+    the wide cube, whose sessions are summed over its rows.
+    """
+    pairs: list[tuple[Any, Metrics]] = []
+    if not filters:
+        rows = query.dimension_rows(app_id, period, dimension, grain).items()
+        pairs = [((bucket if by_bucket else key), m) for (bucket, key), m in rows]
     else:
-        sessions = sum(query.session_counts(app_id, period).values())
-        by_name = query.session_counts(app_id, period, "event_name")
-        converted = sum(n for (_, key), n in by_name.items() if key == PURCHASE)
-    if converted is None:
-        converted_rows = query.cube(app_id, period, (), {**filters, "event_name": [PURCHASE]})[0]
-        converted = int(converted_rows[1] or 0)
+        group = ("b",) if by_bucket else ((dimension,) if dimension else ())
+        for row in query.cube_rows(app_id, period, group, filters, grain):
+            keyed = row[0] if group else ""
+            if by_bucket:
+                stamp = dialect.as_datetime(keyed)
+                keyed = stamp.date() if grain == "day" else stamp
+            events, sessions, value, purchases, revenue = row[-5:]
+            pairs.append((keyed, (events, sessions, value, purchases, revenue)))
+    out: dict[Any, Metrics] = {}
+    for key, metrics in pairs:
+        old = out.get(key, ZERO)
+        out[key] = tuple(query._add(x, y) for x, y in zip(old, metrics, strict=True))  # type: ignore[assignment]
+    return out
+
+
+def _totals(app_id: str, period: Period, filters: Filters) -> dict[str, Any]:
+    total = _grouped(app_id, period, "", filters).get("", ZERO)
+    events, sessions, _value, purchases, revenue = total
+    if filters:
+        bought = _grouped(app_id, period, "", {**filters, "event_name": [PURCHASE]})
+        converted = int(bought.get("", ZERO)[1] or 0)
+    else:
+        converted = int(_grouped(app_id, period, "event_name", {}).get(PURCHASE, ZERO)[1] or 0)
+    sessions = int(sessions or 0)
     return {
         "events": int(events or 0),
         "sessions": sessions,
@@ -142,28 +177,16 @@ def timeseries(
         period.first < period.today - dt.timedelta(days=1) or period.days > 2
     ):
         raise ReportInputError("hourly figures cover yesterday and today only")
-    rows = query.cube(app_id, period, ("b",), filters, grain=interval)
-    by_bucket: dict[Any, tuple] = {}
-    for bucket, events, sessions, _value, purchases, revenue in rows:
-        stamp = dialect.as_datetime(bucket)
-        by_bucket[stamp.date() if interval == "day" else stamp] = (
-            events,
-            sessions,
-            purchases,
-            revenue,
-        )
-    exact = {}
-    if not filters:
-        exact = {b: n for (b, _), n in query.session_counts(app_id, period, "", interval).items()}
+    by_bucket = _grouped(app_id, period, "", filters, grain=interval, by_bucket=True)
     buckets = period.dates() if interval == "day" else _hours(period)
     points = []
     for bucket in buckets:
-        events, sessions, purchases, revenue = by_bucket.get(bucket, (0, 0, 0, 0))
+        events, sessions, _value, purchases, revenue = by_bucket.get(bucket, ZERO)
         points.append(
             {
                 "bucket": bucket.isoformat(),
                 "events": int(events or 0),
-                "sessions": exact.get(bucket, 0) if not filters else int(sessions or 0),
+                "sessions": int(sessions or 0),
                 "purchases": int(purchases or 0),
                 "revenue": money(revenue),
             }
@@ -185,21 +208,16 @@ def breakdown(
 ) -> dict[str, Any]:
     """Rows per value of `dimension`, most events first."""
     filters = filters or {}
-    rows = query.cube(app_id, period, (dimension,), filters)
-    exact = {}
-    if not filters:
-        exact = {}
-        for (_, key), n in query.session_counts(app_id, period, dimension).items():
-            exact[key] = exact.get(key, 0) + n
+    grouped = _grouped(app_id, period, dimension, filters)
     labels = event_labels(app_id) if dimension == "event_name" else {}
     out = []
-    for key, events, sessions, _value, purchases, revenue in rows:
+    for key, (events, sessions, _value, purchases, revenue) in grouped.items():
         out.append(
             {
                 "key": _key(key),
                 "label": labels.get(key, _key(key)),
                 "events": int(events or 0),
-                "sessions": exact.get(key, 0) if not filters else int(sessions or 0),
+                "sessions": int(sessions or 0),
                 "purchases": int(purchases or 0),
                 "revenue": money(revenue),
             }
@@ -284,7 +302,7 @@ def dashboard(app_id: str, days: int = 30, now: dt.datetime | None = None) -> di
     """The first dashboard reply (totals, revenue per currency, per day, top lists)."""
     period = last_days(days, localtime.shop_zone(app_id), now or utcnow())
     totals = _totals(app_id, period, {})
-    revenue = query.cube(app_id, period, ("currency",), {"event_name": [PURCHASE]})
+    by_currency = _grouped(app_id, period, "currency", {})
     series = timeseries(app_id, period)["points"]
     return {
         "days": days,
@@ -293,9 +311,11 @@ def dashboard(app_id: str, days: int = 30, now: dt.datetime | None = None) -> di
         "timezone": period.zone,
         "totals": {k: totals[k] for k in ("events", "sessions", "purchases")},
         "revenue": [
-            {"currency": currency or None, "total": money(value), "orders": int(events)}
-            for currency, events, _s, value, _p, _r in sorted(revenue, key=lambda r: -(r[3] or 0))
-            if value
+            {"currency": currency or None, "total": money(revenue), "orders": int(purchases)}
+            for currency, (_e, _s, _v, purchases, revenue) in sorted(
+                by_currency.items(), key=lambda item: -dialect.as_decimal(item[1][4])
+            )
+            if purchases
         ],
         "over_time": [{"date": p["bucket"], "events": p["events"]} for p in series],
         "by_name": _top(app_id, period, "event_name"),
@@ -306,9 +326,8 @@ def dashboard(app_id: str, days: int = 30, now: dt.datetime | None = None) -> di
 
 
 def _top(app_id: str, period: Period, dimension: str) -> list[dict[str, Any]]:
-    rows = query.cube(app_id, period, (dimension,))
-    rows.sort(key=lambda r: (-int(r[1] or 0), r[0]))
-    return [{"key": _key(key), "events": int(events)} for key, events, *_ in rows[:TOP]]
+    rows = sorted(_grouped(app_id, period, dimension, {}).items(), key=lambda r: (-r[1][0], r[0]))
+    return [{"key": _key(key), "events": int(metrics[0])} for key, metrics in rows[:TOP]]
 
 
 def dimensions() -> list[dict[str, str]]:

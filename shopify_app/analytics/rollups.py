@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from models import Event, RollupState, Shop, db, utcnow
+from models.analytics import DIMENSIONS
 from shopify_app.analytics import cube, dialect, localtime
 
 log = logging.getLogger(__name__)
@@ -113,16 +114,14 @@ def recompute_days(app_id: str, zone: str, first: dt.date, last: dt.date, now: d
             (app_id, first, last),
         )
         dialect.run(
-            f"DELETE FROM rollup_sessions WHERE app_id = {p} AND grain = 'day' "
+            f"DELETE FROM rollups_by_dimension WHERE app_id = {p} AND grain = 'day' "
             f"AND bucket >= {p} AND bucket <= {p}",
             (app_id, dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time())),
         )
         args = (zone, app_id, start, end)
         dialect.run(cube.insert_cube("rollups_daily", "day", dialect.local_day("created_at")), args)
         dialect.run(
-            cube.insert_sessions(
-                "day", dialect.local_day_start("created_at"), cube.SESSION_DIMENSIONS
-            ),
+            cube.insert_dimensions("day", dialect.local_day_start("created_at"), DIMENSIONS),
             args,
         )
         dialect.run(cube.insert_pages(), args)
@@ -148,13 +147,13 @@ def _recompute_hours(
         (app_id, lo, hi),
     )
     dialect.run(
-        f"DELETE FROM rollup_sessions WHERE app_id = {p} AND grain = 'hour' "
+        f"DELETE FROM rollups_by_dimension WHERE app_id = {p} AND grain = 'hour' "
         f"AND bucket >= {p} AND bucket < {p}",
         (app_id, lo, hi),
     )
     args = (zone, app_id, start, end)
     dialect.run(cube.insert_cube("rollups_hourly", "hour", dialect.local_hour("created_at")), args)
-    dialect.run(cube.insert_sessions("hour", dialect.local_hour("created_at"), ()), args)
+    dialect.run(cube.insert_dimensions("hour", dialect.local_hour("created_at"), ()), args)
 
 
 def prune_hourly(now: dt.datetime) -> None:
@@ -162,7 +161,9 @@ def prune_hourly(now: dt.datetime) -> None:
     cutoff = now - dt.timedelta(hours=HOURLY_HOURS + 16)
     p = dialect.param()
     dialect.run(f"DELETE FROM rollups_hourly WHERE hour < {p}", (cutoff,))
-    dialect.run(f"DELETE FROM rollup_sessions WHERE grain = 'hour' AND bucket < {p}", (cutoff,))
+    dialect.run(
+        f"DELETE FROM rollups_by_dimension WHERE grain = 'hour' AND bucket < {p}", (cutoff,)
+    )
 
 
 def recompute_sessions(app_id: str, session_ids: list[str]) -> None:
@@ -305,7 +306,12 @@ def rebuild_shop(app_id: str) -> None:
     with _round_lock(wait=True):
         p = dialect.param()
         with db.atomic():
-            for table in ("rollups_daily", "rollups_hourly", "rollup_sessions", "rollup_pages"):
+            for table in (
+                "rollups_daily",
+                "rollups_hourly",
+                "rollups_by_dimension",
+                "rollup_pages",
+            ):
                 dialect.run(f"DELETE FROM {table} WHERE app_id = {p}", (app_id,))
             for step in rebuild_plan(app_id):
                 if step.first is None or step.last is None:

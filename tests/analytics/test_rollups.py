@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models import Event, RollupDaily, RollupSessions, RollupState, Session, Shop
+from models import Event, RollupDaily, RollupDimension, RollupState, Session, Shop
 from shopify_app.analytics import rollups
 
 NOW = dt.datetime(2026, 11, 25, 12, 0)
@@ -23,8 +23,8 @@ def daily() -> dict[tuple[str, str], tuple[int, int]]:
 
 
 def day_sessions() -> dict[str, int]:
-    rows = RollupSessions.select().where(
-        (RollupSessions.grain == "day") & (RollupSessions.dimension == "")
+    rows = RollupDimension.select().where(
+        (RollupDimension.grain == "day") & (RollupDimension.dimension == "")
     )
     return {str(r.bucket)[:10]: r.sessions for r in rows}
 
@@ -73,7 +73,7 @@ def test_rebuild_recomputes_everything_the_rounds_would(db):
     rollups.run_round(NOW)
     expected = (daily(), day_sessions(), Session.select().count())
     RollupDaily.delete().execute()
-    RollupSessions.delete().execute()
+    RollupDimension.delete().execute()
     Session.delete().execute()
     steps: list[rollups.RebuildStep] = []
     rollups.rebuild(steps.append)
