@@ -7,6 +7,7 @@ from models.analytics import (
     RollupPage,
     RollupState,
     Session,
+    SessionEvent,
 )
 from models.base import utcnow
 from models.compliance import CustomerDataRequest
@@ -32,6 +33,7 @@ ALL_MODELS = [
     RollupDimension,
     RollupPage,
     Session,
+    SessionEvent,
     RollupState,
 ]
 
@@ -50,6 +52,7 @@ __all__ = [
     "RollupPage",
     "RollupState",
     "Session",
+    "SessionEvent",
     "Shop",
     "ShopState",
     "WebhookDelivery",

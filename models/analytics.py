@@ -11,6 +11,8 @@
 - `rollup_pages`: page views and sessions per shop, day and URL path.
 - `sessions`: one row per shop and session: first/last seen, landing page, first-touch
   attribution, device, country, conversion and revenue.
+- `session_events`: per shop, session and event name, the first and last time and the count:
+  funnels read it instead of raw events.
 - `rollup_state`: the worker's watermark (highest event id it has folded in).
 """
 
@@ -133,6 +135,24 @@ class Session(BaseModel):
         indexes = (
             (("app_id", "session_id"), True),
             (("app_id", "first_seen"), False),
+        )
+
+
+class SessionEvent(BaseModel):
+    """When a session first and last did an event, and how often: what funnels read."""
+
+    app_id = CharField(max_length=255)
+    session_id = CharField(max_length=64)
+    event_name = CharField(max_length=64)
+    first_at = DateTimeField()
+    last_at = DateTimeField()
+    events = IntegerField(default=0)
+
+    class Meta:
+        table_name = "session_events"
+        indexes = (
+            (("app_id", "session_id", "event_name"), True),
+            (("app_id", "event_name", "first_at"), False),
         )
 
 

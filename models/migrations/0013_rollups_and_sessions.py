@@ -120,6 +120,21 @@ def _frozen_models(db):  # type: ignore[no-untyped-def]
             table_name = "sessions"
             indexes = ((("app_id", "session_id"), True), (("app_id", "first_seen"), False))
 
+    class SessionEvent(Base):
+        app_id = CharField(max_length=255)
+        session_id = CharField(max_length=64)
+        event_name = CharField(max_length=64)
+        first_at = DateTimeField()
+        last_at = DateTimeField()
+        events = IntegerField(default=0)
+
+        class Meta:
+            table_name = "session_events"
+            indexes = (
+                (("app_id", "session_id", "event_name"), True),
+                (("app_id", "event_name", "first_at"), False),
+            )
+
     class RollupState(Base):
         name = CharField(max_length=32, primary_key=True)
         last_event_id = BigIntegerField(default=0)
@@ -128,7 +143,15 @@ def _frozen_models(db):  # type: ignore[no-untyped-def]
         class Meta:
             table_name = "rollup_state"
 
-    return [RollupDaily, RollupHourly, RollupDimension, RollupPage, Session, RollupState]
+    return [
+        RollupDaily,
+        RollupHourly,
+        RollupDimension,
+        RollupPage,
+        Session,
+        SessionEvent,
+        RollupState,
+    ]
 
 
 def up(migrator, db):  # type: ignore[no-untyped-def]

@@ -128,3 +128,15 @@ FROM (
 ) s
 GROUP BY app_id, session_id
 """
+
+
+def insert_session_events(session_filter: str) -> str:
+    """Per session and event name: first and last time, count. Parameters: app_id, then
+    `session_filter`'s."""
+    p = dialect.param()
+    return (
+        "INSERT INTO session_events (app_id, session_id, event_name, first_at, last_at, events) "
+        "SELECT app_id, session_id, event_name, MIN(created_at), MAX(created_at), COUNT(*) "
+        f"FROM events WHERE app_id = {p} AND session_id IS NOT NULL {session_filter} "
+        "GROUP BY app_id, session_id, event_name"
+    )

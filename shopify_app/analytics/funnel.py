@@ -1,9 +1,13 @@
-"""Funnels: how many sessions did step 1, then step 2 after it, then step 3 after that...
+"""Funnels: how many sessions did step 1, then step 2, then step 3..., in that order.
 
-Read from raw events (the steps are the merchant's choice, so no rollup can hold every funnel):
-one query with a chain of CTEs, each step taking the session's first occurrence of its event at
-or after the time the session reached the previous step. Uses the (app_id, event_name) index
-and the period bounds.
+Order is judged by the first time the session did each step: a session reaches step k when the
+first times of steps 1..k all fall in the period and do not go backwards. (A session that added
+to cart before its first page view, then viewed a page and added again, does not count as
+page_view → add_to_cart; the simple rule keeps funnels one indexed join per step.)
+
+Read from `session_events` (first and last time per session and event, kept by the worker) and,
+for today, from nothing else: the worker is seconds behind, so a funnel can miss the last few
+seconds. The steps are the merchant's choice, so no precomputed funnel could hold every one.
 """
 
 from __future__ import annotations
@@ -28,20 +32,18 @@ def parse_steps(raw: str | None) -> list[str]:
 
 def _sql(steps: int) -> str:
     p = dialect.param()
-    scope = f"app_id = {p} AND created_at >= {p} AND created_at < {p} AND session_id IS NOT NULL"
-    ctes = [
-        f"s1 AS (SELECT session_id, MIN(created_at) AS t FROM events "
-        f"WHERE {scope} AND event_name = {p} GROUP BY session_id)"
-    ]
-    for i in range(2, steps + 1):
-        ctes.append(
-            f"s{i} AS (SELECT e.session_id, MIN(e.created_at) AS t FROM events e "
-            f"JOIN s{i - 1} prev ON prev.session_id = e.session_id "
-            f"WHERE e.app_id = {p} AND e.created_at >= {p} AND e.created_at < {p} "
-            f"AND e.event_name = {p} AND e.created_at >= prev.t GROUP BY e.session_id)"
-        )
-    counts = ", ".join(f"(SELECT COUNT(*) FROM s{i})" for i in range(1, steps + 1))
-    return f"WITH {', '.join(ctes)} SELECT {counts}"
+    joins = "".join(
+        f"LEFT JOIN session_events s{i} ON s{i}.app_id = s1.app_id "
+        f"AND s{i}.session_id = s1.session_id AND s{i}.event_name = {p} "
+        f"AND s{i}.first_at >= s{i - 1}.first_at AND s{i}.first_at < {p} "
+        for i in range(2, steps + 1)
+    )
+    counts = ", ".join(f"COUNT(s{i}.session_id)" for i in range(1, steps + 1))
+    return (
+        f"SELECT {counts} FROM session_events s1 {joins}"
+        f"WHERE s1.app_id = {p} AND s1.event_name = {p} "
+        f"AND s1.first_at >= {p} AND s1.first_at < {p}"
+    )
 
 
 def funnel(app_id: str, period: Period, steps: list[str]) -> dict[str, Any]:
@@ -49,8 +51,9 @@ def funnel(app_id: str, period: Period, steps: list[str]) -> dict[str, Any]:
     drop-off from the previous one."""
     start, end = period.utc_bounds()
     params: list[Any] = []
-    for step in steps:
-        params += [app_id, start, end, step]
+    for step in steps[1:]:
+        params += [step, end]
+    params += [app_id, steps[0], start, end]
     counts = [int(n) for n in dialect.run(_sql(len(steps)), params).fetchone()]
     labels = event_labels(app_id)
     rows = []

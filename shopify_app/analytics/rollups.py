@@ -31,6 +31,7 @@ from shopify_app.analytics import cube, dialect, localtime
 log = logging.getLogger(__name__)
 
 STATE_NAME = "events"
+REBUILT_NAME = "rebuilt"  # ids up to here were read by a rebuild: no look-back below them
 ADVISORY_LOCK_KEY = 0x53_49_47_48_54_52  # "SIGHTR": rollup rounds, one at a time
 OVERLAP_IDS = 5_000
 SCAN_BATCH = 200_000
@@ -81,19 +82,19 @@ def _zones() -> dict[str, str]:
     return {d: z for d, z in rows if z and localtime.valid_zone(z)}
 
 
-def _watermark() -> int:
-    state = RollupState.get_or_none(RollupState.name == STATE_NAME)
+def _watermark(name: str = STATE_NAME) -> int:
+    state = RollupState.get_or_none(RollupState.name == name)
     return state.last_event_id if state else 0
 
 
-def _set_watermark(last_id: int) -> None:
+def _set_watermark(last_id: int, name: str = STATE_NAME) -> None:
     updated = (
         RollupState.update(last_event_id=last_id, updated_at=utcnow())
-        .where(RollupState.name == STATE_NAME)
+        .where(RollupState.name == name)
         .execute()
     )
     if not updated:
-        RollupState.insert(name=STATE_NAME, last_event_id=last_id, updated_at=utcnow()).on_conflict(
+        RollupState.insert(name=name, last_event_id=last_id, updated_at=utcnow()).on_conflict(
             conflict_target=[RollupState.name],
             update={RollupState.last_event_id: last_id, RollupState.updated_at: utcnow()},
         ).execute()
@@ -167,7 +168,8 @@ def prune_hourly(now: dt.datetime) -> None:
 
 
 def recompute_sessions(app_id: str, session_ids: list[str]) -> None:
-    """Replace the `sessions` rows of these sessions with rows computed from their events."""
+    """Replace the `sessions` and `session_events` rows of these sessions with rows computed
+    from their events."""
     p = dialect.param()
     for i in range(0, len(session_ids), SESSION_BATCH):
         batch = session_ids[i : i + SESSION_BATCH]
@@ -178,6 +180,27 @@ def recompute_sessions(app_id: str, session_ids: list[str]) -> None:
                 (app_id, *batch),
             )
             dialect.run(cube.insert_session_rows(f"AND session_id IN ({marks})"), (app_id, *batch))
+            dialect.run(
+                f"DELETE FROM session_events WHERE app_id = {p} AND session_id IN ({marks})",
+                (app_id, *batch),
+            )
+            dialect.run(
+                cube.insert_session_events(f"AND session_id IN ({marks})"), (app_id, *batch)
+            )
+
+
+def forget_sessions(app_id: str, session_ids: list[str]) -> None:
+    """Delete these sessions' per-session rows (a customer's data is erased). Day rollups hold
+    only counts and keep them."""
+    p = dialect.param()
+    for i in range(0, len(session_ids), SESSION_BATCH):
+        batch = session_ids[i : i + SESSION_BATCH]
+        marks = ", ".join([p] * len(batch))
+        for table in ("sessions", "session_events"):
+            dialect.run(
+                f"DELETE FROM {table} WHERE app_id = {p} AND session_id IN ({marks})",
+                (app_id, *batch),
+            )
 
 
 def _utc_date_sql() -> str:
@@ -225,7 +248,7 @@ def _catch_up(now: dt.datetime) -> RoundResult:
     if top <= mark:
         return result
     zones = _zones()
-    lo = max(0, mark - OVERLAP_IDS)
+    lo = max(0, mark - OVERLAP_IDS, min(mark, _watermark(REBUILT_NAME)))
     while lo < top:
         hi = min(top, lo + SCAN_BATCH)
         days, sessions = _touched(lo, hi, zones)
@@ -295,6 +318,7 @@ def rebuild(on_step: Callable[[RebuildStep], None] | None = None) -> int:
             if on_step:
                 on_step(step)
         _set_watermark(top)
+        _set_watermark(top, REBUILT_NAME)
         prune_hourly(now)
     return len(steps)
 
@@ -325,3 +349,5 @@ def _rebuild_sessions(app_id: str) -> None:
     with db.atomic():
         dialect.run(f"DELETE FROM sessions WHERE app_id = {p}", (app_id,))
         dialect.run(cube.insert_session_rows(""), (app_id,))
+        dialect.run(f"DELETE FROM session_events WHERE app_id = {p}", (app_id,))
+        dialect.run(cube.insert_session_events(""), (app_id,))

@@ -89,3 +89,16 @@ def test_hourly_rows_cover_only_the_last_48_hours(db):
     rollups.run_round(NOW)
     hours = [r.hour for r in RollupHourly.select()]
     assert [str(h)[:13] for h in hours] == ["2026-11-25 09"]
+
+
+def test_erasing_a_customer_removes_their_session_rows(db):
+    from models import SessionEvent
+    from webhooks.customer_data import erase
+
+    add(NOW - dt.timedelta(hours=1), "purchase", session_id="s1", order_id="1001")
+    add(NOW - dt.timedelta(hours=2), session_id="s1", url="https://x/secret-landing")
+    add(NOW - dt.timedelta(hours=2), session_id="s2")
+    rollups.run_round(NOW)
+    erase(SHOP, None, ["1001"])
+    assert [s.session_id for s in Session.select()] == ["s2"]
+    assert {e.session_id for e in SessionEvent.select()} == {"s2"}
