@@ -1,10 +1,12 @@
 """Peewee models, database setup and migrations. Imports nothing else of Sightline's."""
 
 from models.analytics import (
+    RollupAttribution,
     RollupDaily,
     RollupDimension,
     RollupHourly,
     RollupPage,
+    RollupPath,
     RollupState,
     Session,
     SessionEvent,
@@ -34,6 +36,8 @@ ALL_MODELS = [
     RollupPage,
     Session,
     SessionEvent,
+    RollupPath,
+    RollupAttribution,
     RollupState,
 ]
 
@@ -46,10 +50,12 @@ __all__ = [
     "DeliveryStatus",
     "Event",
     "FingerprintSalt",
+    "RollupAttribution",
     "RollupDaily",
     "RollupDimension",
     "RollupHourly",
     "RollupPage",
+    "RollupPath",
     "RollupState",
     "Session",
     "SessionEvent",

@@ -11,6 +11,8 @@
 - `rollup_pages`: page views and sessions per shop, day and URL path.
 - `sessions`: one row per shop and session: first/last seen, landing page, first-touch
   attribution, device, country, conversion and revenue.
+- `rollup_paths` / `rollup_attribution`: sessions per shop and local day they started, by
+  path (event names in the order first done) and by first-touch UTMs: funnels and attribution.
 - `session_events`: per shop, session and event name, the first and last time and the count:
   funnels read it instead of raw events.
 - `rollup_state`: the worker's watermark (highest event id it has folded in).
@@ -129,6 +131,9 @@ class Session(BaseModel):
     purchases = IntegerField(default=0)
     revenue = DecimalField(max_digits=16, decimal_places=2, default=0)
     converted = BooleanField(default=False)
+    # The session's event names by the first time it did each, with ranks for ties:
+    # "page_view\t1\nadd_to_cart\t2" (what funnels read, through rollup_paths).
+    path = TextField(null=True)
 
     class Meta:
         table_name = "sessions"
@@ -136,6 +141,37 @@ class Session(BaseModel):
             (("app_id", "session_id"), True),
             (("app_id", "first_seen"), False),
         )
+
+
+class RollupPath(BaseModel):
+    """Sessions per shop, local day the session started, and path: funnels sum these."""
+
+    app_id = CharField(max_length=255)
+    day = DateField()
+    path = TextField()
+    sessions = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_paths"
+        indexes = ((("app_id", "day", "path"), True),)
+
+
+class RollupAttribution(BaseModel):
+    """Sessions that started on a local day, by first-touch UTMs: attribution sums these."""
+
+    app_id = CharField(max_length=255)
+    day = DateField()
+    utm_source = CharField(max_length=255, default="")
+    utm_medium = CharField(max_length=255, default="")
+    utm_campaign = CharField(max_length=255, default="")
+    sessions = IntegerField(default=0)
+    purchases = IntegerField(default=0)
+    converted = IntegerField(default=0)
+    revenue = DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        table_name = "rollup_attribution"
+        indexes = ((("app_id", "day", "utm_source", "utm_medium", "utm_campaign"), True),)
 
 
 class SessionEvent(BaseModel):

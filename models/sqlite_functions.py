@@ -37,6 +37,23 @@ def sl_path(url: str | None) -> str | None:
     return (urlsplit(url).path or "/")[:500]
 
 
+class SessionPath:
+    """Aggregate (event_name, first_at) → "name\trank\n..." in time order, tied times sharing
+    a rank (PostgreSQL builds the same with DENSE_RANK and string_agg)."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, str]] = []
+
+    def step(self, name: str, first_at: str) -> None:
+        self.steps.append((str(first_at), name))
+
+    def finalize(self) -> str:
+        times = sorted({at for at, _ in self.steps})
+        rank = {at: i + 1 for i, at in enumerate(times)}
+        return "\n".join(f"{name}\t{rank[at]}" for at, name in sorted(self.steps))
+
+
 def register(database: SqliteDatabase) -> None:
     database.register_function(sl_local, "sl_local", 2, deterministic=True)
     database.register_function(sl_path, "sl_path", 1, deterministic=True)
+    database.register_aggregate(SessionPath, "sl_session_path", 2)

@@ -115,10 +115,36 @@ def _frozen_models(db):  # type: ignore[no-untyped-def]
         purchases = IntegerField(default=0)
         revenue = DecimalField(max_digits=16, decimal_places=2, default=0)
         converted = BooleanField(default=False)
+        path = TextField(null=True)
 
         class Meta:
             table_name = "sessions"
             indexes = ((("app_id", "session_id"), True), (("app_id", "first_seen"), False))
+
+    class RollupPath(Base):
+        app_id = CharField(max_length=255)
+        day = DateField()
+        path = TextField()
+        sessions = IntegerField(default=0)
+
+        class Meta:
+            table_name = "rollup_paths"
+            indexes = ((("app_id", "day", "path"), True),)
+
+    class RollupAttribution(Base):
+        app_id = CharField(max_length=255)
+        day = DateField()
+        utm_source = CharField(max_length=255, default="")
+        utm_medium = CharField(max_length=255, default="")
+        utm_campaign = CharField(max_length=255, default="")
+        sessions = IntegerField(default=0)
+        purchases = IntegerField(default=0)
+        converted = IntegerField(default=0)
+        revenue = DecimalField(max_digits=16, decimal_places=2, default=0)
+
+        class Meta:
+            table_name = "rollup_attribution"
+            indexes = ((("app_id", "day", "utm_source", "utm_medium", "utm_campaign"), True),)
 
     class SessionEvent(Base):
         app_id = CharField(max_length=255)
@@ -150,6 +176,8 @@ def _frozen_models(db):  # type: ignore[no-untyped-def]
         RollupPage,
         Session,
         SessionEvent,
+        RollupPath,
+        RollupAttribution,
         RollupState,
     ]
 

@@ -140,3 +140,44 @@ def insert_session_events(session_filter: str) -> str:
         f"FROM events WHERE app_id = {p} AND session_id IS NOT NULL {session_filter} "
         "GROUP BY app_id, session_id, event_name"
     )
+
+
+def update_session_paths(session_filter: str) -> str:
+    """Set `sessions.path` from `session_events`. Parameters: app_id, then `session_filter`'s,
+    then app_id."""
+    p = dialect.param()
+    if dialect.pg():
+        inner = (
+            "SELECT session_id, string_agg(event_name || chr(9) || r, chr(10) "
+            "ORDER BY r, event_name) AS path FROM (SELECT session_id, event_name, "
+            "DENSE_RANK() OVER (PARTITION BY session_id ORDER BY first_at) AS r "
+            f"FROM session_events WHERE app_id = {p} {session_filter}) x GROUP BY session_id"
+        )
+    else:
+        inner = (
+            "SELECT session_id, sl_session_path(event_name, first_at) AS path "
+            f"FROM session_events WHERE app_id = {p} {session_filter} GROUP BY session_id"
+        )
+    return (
+        f"UPDATE sessions SET path = p.path FROM ({inner}) AS p "
+        f"WHERE sessions.app_id = {p} AND sessions.session_id = p.session_id"
+    )
+
+
+def session_day_selects(day: str) -> tuple[str, str]:
+    """(paths, attribution) SELECTs over sessions that started in a UTC range, per local day.
+    Parameters of each: zone, app_id, start, end."""
+    p = dialect.param()
+    scope = f"FROM sessions WHERE app_id = {p} AND first_seen >= {p} AND first_seen < {p}"
+    paths = (
+        f"SELECT app_id, {day} AS day, COALESCE(path, '') AS path, COUNT(*) AS sessions "
+        f"{scope} GROUP BY 1, 2, 3"
+    )
+    attribution = (
+        f"SELECT app_id, {day} AS day, COALESCE(utm_source, '') AS utm_source, "
+        f"COALESCE(utm_medium, '') AS utm_medium, COALESCE(utm_campaign, '') AS utm_campaign, "
+        f"COUNT(*) AS sessions, SUM(purchases) AS purchases, "
+        f"SUM(CASE WHEN converted THEN 1 ELSE 0 END) AS converted, "
+        f"COALESCE(SUM(revenue), 0) AS revenue {scope} GROUP BY 1, 2, 3, 4, 5"
+    )
+    return paths, attribution

@@ -1,20 +1,22 @@
 """Funnels: how many sessions did step 1, then step 2, then step 3..., in that order.
 
-Order is judged by the first time the session did each step: a session reaches step k when the
-first times of steps 1..k all fall in the period and do not go backwards. (A session that added
-to cart before its first page view, then viewed a page and added again, does not count as
-page_view → add_to_cart; the simple rule keeps funnels one indexed join per step.)
+A funnel counts the sessions that started in the period (local day of their first event). Order
+is judged by the first time the session did each step: a session reaches step k when it did
+steps 1..k and their first times do not go backwards (equal times count as in order). A session
+that added to cart before its first page view, then viewed a page and added again, does not
+count as page_view → add_to_cart: the simple rule is what lets funnels be precomputed.
 
-Read from `session_events` (first and last time per session and event, kept by the worker) and,
-for today, from nothing else: the worker is seconds behind, so a funnel can miss the last few
-seconds. The steps are the merchant's choice, so no precomputed funnel could hold every one.
+The worker keeps each session's path (its event names in the order first done, with ranks for
+ties) and `rollup_paths` counts sessions per day and path, so a funnel over any steps sums a
+few hundred rows a day: closed days from `rollup_paths`, today from `sessions`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from shopify_app.analytics import dialect
+from shopify_app.analytics import cube, dialect, localtime
 from shopify_app.analytics.period import Period, ReportInputError
 from shopify_app.analytics.reports import _period_reply, event_labels
 
@@ -30,31 +32,49 @@ def parse_steps(raw: str | None) -> list[str]:
     return steps
 
 
-def _sql(steps: int) -> str:
+def _paths(app_id: str, period: Period) -> list[tuple[str, int]]:
     p = dialect.param()
-    joins = "".join(
-        f"LEFT JOIN session_events s{i} ON s{i}.app_id = s1.app_id "
-        f"AND s{i}.session_id = s1.session_id AND s{i}.event_name = {p} "
-        f"AND s{i}.first_at >= s{i - 1}.first_at AND s{i}.first_at < {p} "
-        for i in range(2, steps + 1)
-    )
-    counts = ", ".join(f"COUNT(s{i}.session_id)" for i in range(1, steps + 1))
-    return (
-        f"SELECT {counts} FROM session_events s1 {joins}"
-        f"WHERE s1.app_id = {p} AND s1.event_name = {p} "
-        f"AND s1.first_at >= {p} AND s1.first_at < {p}"
-    )
+    parts, params = [], []
+    last_closed = min(period.last, period.today - dt.timedelta(days=1))
+    if period.first <= last_closed:
+        parts.append(
+            f"SELECT path, sessions FROM rollup_paths "
+            f"WHERE app_id = {p} AND day >= {p} AND day <= {p}"
+        )
+        params += [app_id, period.first, last_closed]
+    if period.first <= period.today <= period.last:
+        start, end = localtime.day_bounds(period.today, period.today, period.zone)
+        paths, _ = cube.session_day_selects(dialect.local_day("first_seen"))
+        parts.append(f"SELECT path, sessions FROM ({paths}) t")
+        params += [period.zone, app_id, start, end]
+    if not parts:
+        return []
+    sql = f"SELECT path, SUM(sessions) FROM ({' UNION ALL '.join(parts)}) u GROUP BY 1"
+    return [(path, int(n)) for path, n in dialect.run(sql, params).fetchall()]
+
+
+def reached(path: str, steps: list[str]) -> int:
+    """How many of `steps` the path reaches, in order of first times."""
+    ranks: dict[str, int] = {}
+    for entry in path.split("\n") if path else ():
+        name, _, rank = entry.rpartition("\t")
+        ranks[name] = int(rank)
+    done, last = 0, 0
+    for step in steps:
+        rank = ranks.get(step)
+        if rank is None or rank < last:
+            break
+        done, last = done + 1, rank
+    return done
 
 
 def funnel(app_id: str, period: Period, steps: list[str]) -> dict[str, Any]:
     """Sessions reaching each step in order, with conversion from the first step and the
     drop-off from the previous one."""
-    start, end = period.utc_bounds()
-    params: list[Any] = []
-    for step in steps[1:]:
-        params += [step, end]
-    params += [app_id, steps[0], start, end]
-    counts = [int(n) for n in dialect.run(_sql(len(steps)), params).fetchone()]
+    counts = [0] * len(steps)
+    for path, sessions in _paths(app_id, period):
+        for i in range(reached(path, steps)):
+            counts[i] += sessions
     labels = event_labels(app_id)
     rows = []
     for i, (step, n) in enumerate(zip(steps, counts, strict=True)):

@@ -268,17 +268,31 @@ def pages(app_id: str, period: Period, limit: int = 20) -> dict[str, Any]:
 
 def attribution(app_id: str, period: Period, limit: int = 50) -> dict[str, Any]:
     """First-touch source / medium / campaign of sessions that started in the period →
-    sessions, purchases, revenue (from the `sessions` table the worker keeps)."""
-    start, end = period.utc_bounds()
+    sessions, purchases, revenue: closed days from `rollup_attribution`, today from `sessions`
+    (both kept by the worker)."""
     p = dialect.param()
-    rows = dialect.run(
-        f"SELECT COALESCE(utm_source, ''), COALESCE(utm_medium, ''), COALESCE(utm_campaign, ''), "
-        f"COUNT(*), SUM(purchases), SUM(CASE WHEN converted THEN 1 ELSE 0 END), "
-        f"COALESCE(SUM(revenue), 0) FROM sessions "
-        f"WHERE app_id = {p} AND first_seen >= {p} AND first_seen < {p} "
-        f"GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3 LIMIT {int(limit)}",
-        (app_id, start, end),
-    ).fetchall()
+    parts, params = [], []
+    closed = query._closed(period)
+    columns = "utm_source, utm_medium, utm_campaign, sessions, purchases, converted, revenue"
+    if closed:
+        parts.append(
+            f"SELECT {columns} FROM rollup_attribution "
+            f"WHERE app_id = {p} AND day >= {p} AND day <= {p}"
+        )
+        params += [app_id, closed[0], closed[1]]
+    if query._has_today(period):
+        start, end = query._today_bounds(period)
+        _, today = cube.session_day_selects(dialect.local_day("first_seen"))
+        parts.append(f"SELECT {columns} FROM ({today}) t")
+        params += [period.zone, app_id, start, end]
+    rows: list[tuple] = []
+    if parts:
+        rows = dialect.run(
+            "SELECT utm_source, utm_medium, utm_campaign, SUM(sessions), SUM(purchases), "
+            f"SUM(converted), SUM(revenue) FROM ({' UNION ALL '.join(parts)}) u "
+            f"GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3 LIMIT {int(limit)}",
+            params,
+        ).fetchall()
     return {
         **_period_reply(period),
         "model": "first_touch",

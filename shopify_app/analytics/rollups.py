@@ -38,6 +38,14 @@ SCAN_BATCH = 200_000
 SESSION_BATCH = 500
 HOURLY_HOURS = 48
 REBUILD_CHUNK_DAYS = 31
+ROLLUP_TABLES = (
+    "rollups_daily",
+    "rollups_hourly",
+    "rollups_by_dimension",
+    "rollup_pages",
+    "rollup_paths",
+    "rollup_attribution",
+)
 _local_lock = threading.Lock()  # SQLite: one round per process at a time
 
 
@@ -126,6 +134,18 @@ def recompute_days(app_id: str, zone: str, first: dt.date, last: dt.date, now: d
             args,
         )
         dialect.run(cube.insert_pages(), args)
+        for table in ("rollup_paths", "rollup_attribution"):
+            dialect.run(
+                f"DELETE FROM {table} WHERE app_id = {p} AND day >= {p} AND day <= {p}",
+                (app_id, first, last),
+            )
+        paths, attribution = cube.session_day_selects(dialect.local_day("first_seen"))
+        dialect.run(f"INSERT INTO rollup_paths (app_id, day, path, sessions) {paths}", args)
+        dialect.run(
+            "INSERT INTO rollup_attribution (app_id, day, utm_source, utm_medium, utm_campaign, "
+            f"sessions, purchases, converted, revenue) {attribution}",
+            args,
+        )
         _recompute_hours(app_id, zone, start, end, now)
 
 
@@ -187,6 +207,10 @@ def recompute_sessions(app_id: str, session_ids: list[str]) -> None:
             dialect.run(
                 cube.insert_session_events(f"AND session_id IN ({marks})"), (app_id, *batch)
             )
+            dialect.run(
+                cube.update_session_paths(f"AND session_id IN ({marks})"),
+                (app_id, *batch, app_id),
+            )
 
 
 def forget_sessions(app_id: str, session_ids: list[str]) -> None:
@@ -201,6 +225,23 @@ def forget_sessions(app_id: str, session_ids: list[str]) -> None:
                 f"DELETE FROM {table} WHERE app_id = {p} AND session_id IN ({marks})",
                 (app_id, *batch),
             )
+
+
+def _first_days(app_id: str, session_ids: list[str], zones: dict[str, str]) -> set[dt.date]:
+    """Local days on which these sessions started."""
+    zone = zones.get(app_id, localtime.DEFAULT_ZONE)
+    p = dialect.param()
+    days: set[dt.date] = set()
+    for i in range(0, len(session_ids), SESSION_BATCH):
+        batch = session_ids[i : i + SESSION_BATCH]
+        marks = ", ".join([p] * len(batch))
+        rows = dialect.run(
+            f"SELECT DISTINCT first_seen FROM sessions WHERE app_id = {p} "
+            f"AND session_id IN ({marks})",
+            (app_id, *batch),
+        ).fetchall()
+        days |= {localtime.to_local(dialect.as_datetime(at), zone).date() for (at,) in rows}
+    return days
 
 
 def _utc_date_sql() -> str:
@@ -252,14 +293,17 @@ def _catch_up(now: dt.datetime) -> RoundResult:
     while lo < top:
         hi = min(top, lo + SCAN_BATCH)
         days, sessions = _touched(lo, hi, zones)
+        # Sessions first: a day's paths and attribution are read from its sessions, and a
+        # session that began on an earlier day changes that day's rows.
+        for app_id, ids in sessions.items():
+            recompute_sessions(app_id, sorted(ids))
+            result.sessions += len(ids)
+            days[app_id] |= _first_days(app_id, sorted(ids), zones)
         for app_id, touched_days in days.items():
             zone = zones.get(app_id, localtime.DEFAULT_ZONE)
             for day in sorted(touched_days):
                 recompute_days(app_id, zone, day, day, now)
                 result.days += 1
-        for app_id, ids in sessions.items():
-            recompute_sessions(app_id, sorted(ids))
-            result.sessions += len(ids)
         _set_watermark(hi)
         lo = hi
     result.events = top - mark
@@ -275,7 +319,7 @@ class RebuildStep:
 
 
 def rebuild_plan(app_id: str | None = None) -> list[RebuildStep]:
-    """Every (shop, chunk of days) to recompute, then each shop's sessions."""
+    """Per shop: its sessions, then every chunk of days to recompute."""
     zones = _zones()
     steps: list[RebuildStep] = []
     p = dialect.param()
@@ -287,13 +331,13 @@ def rebuild_plan(app_id: str | None = None) -> list[RebuildStep]:
     ).fetchall()
     for app_id, lo, hi in rows:
         zone = zones.get(app_id, localtime.DEFAULT_ZONE)
+        steps.append(RebuildStep(app_id, None, None))  # sessions first: days read them
         first = localtime.to_local(dialect.as_datetime(lo), zone).date()
         last = localtime.to_local(dialect.as_datetime(hi), zone).date()
         while first <= last:
             chunk_end = min(last, first + dt.timedelta(days=REBUILD_CHUNK_DAYS - 1))
             steps.append(RebuildStep(app_id, first, chunk_end))
             first = chunk_end + dt.timedelta(days=1)
-        steps.append(RebuildStep(app_id, None, None))
     return steps
 
 
@@ -330,12 +374,7 @@ def rebuild_shop(app_id: str) -> None:
     with _round_lock(wait=True):
         p = dialect.param()
         with db.atomic():
-            for table in (
-                "rollups_daily",
-                "rollups_hourly",
-                "rollups_by_dimension",
-                "rollup_pages",
-            ):
+            for table in ROLLUP_TABLES:
                 dialect.run(f"DELETE FROM {table} WHERE app_id = {p}", (app_id,))
             for step in rebuild_plan(app_id):
                 if step.first is None or step.last is None:
@@ -351,3 +390,4 @@ def _rebuild_sessions(app_id: str) -> None:
         dialect.run(cube.insert_session_rows(""), (app_id,))
         dialect.run(f"DELETE FROM session_events WHERE app_id = {p}", (app_id,))
         dialect.run(cube.insert_session_events(""), (app_id,))
+        dialect.run(cube.update_session_paths(""), (app_id, app_id))

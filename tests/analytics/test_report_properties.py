@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 
 from models import (
     Event,
+    RollupAttribution,
     RollupDaily,
     RollupDimension,
     RollupHourly,
     RollupPage,
+    RollupPath,
     RollupState,
     Session,
     SessionEvent,
@@ -55,6 +57,8 @@ def _reset() -> None:
         RollupHourly,
         RollupDimension,
         RollupPage,
+        RollupPath,
+        RollupAttribution,
         Session,
         SessionEvent,
         RollupState,
@@ -123,20 +127,23 @@ class Reference:
         return {k: (n, sessions.get(k, 0)) for k, n in events.items()}
 
     def funnel(self, steps: list[str], start: dt.datetime, end: dt.datetime) -> list[int]:
-        """Sessions whose first times of steps 1..k are in [start, end) and in order."""
+        """Sessions that started in [start, end), by the order of their steps' first times."""
         first: dict = {}
+        began: dict = {}
         for e in Event.select().where((Event.app_id == SHOP) & Event.session_id.is_null(False)):
             key = (e.session_id, e.event_name)
             first[key] = min(first.get(key, e.created_at), e.created_at)
-        sessions = {s for s, _ in first}
+            began[e.session_id] = min(began.get(e.session_id, e.created_at), e.created_at)
         counts = [0] * len(steps)
-        for session in sessions:
-            reached = start
+        for session, at in began.items():
+            if not start <= at < end:
+                continue
+            reached = at
             for i, step in enumerate(steps):
-                at = first.get((session, step))
-                if at is None or not reached <= at < end:
+                when = first.get((session, step))
+                if when is None or when < reached:
                     break
-                reached = at
+                reached = when
                 counts[i] += 1
         return counts
 

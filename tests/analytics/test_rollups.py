@@ -78,7 +78,7 @@ def test_rebuild_recomputes_everything_the_rounds_would(db):
     steps: list[rollups.RebuildStep] = []
     rollups.rebuild(steps.append)
     assert (daily(), day_sessions(), Session.select().count()) == expected
-    assert steps and steps[-1].first is None  # the shop's sessions come last
+    assert steps and steps[0].first is None  # the shop's sessions first: days read them
 
 
 def test_hourly_rows_cover_only_the_last_48_hours(db):
