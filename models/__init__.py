@@ -4,6 +4,7 @@ from models.analytics import (
     RollupAttribution,
     RollupDaily,
     RollupDimension,
+    RollupDirtyDay,
     RollupHourly,
     RollupPage,
     RollupPath,
@@ -38,6 +39,7 @@ ALL_MODELS = [
     SessionEvent,
     RollupPath,
     RollupAttribution,
+    RollupDirtyDay,
     RollupState,
 ]
 
@@ -53,6 +55,7 @@ __all__ = [
     "RollupAttribution",
     "RollupDaily",
     "RollupDimension",
+    "RollupDirtyDay",
     "RollupHourly",
     "RollupPage",
     "RollupPath",

@@ -15,6 +15,7 @@
   path (event names in the order first done) and by first-touch UTMs: funnels and attribution.
 - `session_events`: per shop, session and event name, the first and last time and the count:
   funnels read it instead of raw events.
+- `rollup_dirty_days`: days waiting to be recomputed (today waits until it closes).
 - `rollup_state`: the worker's watermark (highest event id it has folded in).
 """
 
@@ -190,6 +191,18 @@ class SessionEvent(BaseModel):
             (("app_id", "session_id", "event_name"), True),
             (("app_id", "event_name", "first_at"), False),
         )
+
+
+class RollupDirtyDay(BaseModel):
+    """A shop's local day with events not yet folded into its day rollups. Today stays here
+    until it closes (reports read today from raw events), so rounds cost what arrives."""
+
+    app_id = CharField(max_length=255)
+    day = DateField()
+
+    class Meta:
+        table_name = "rollup_dirty_days"
+        indexes = ((("app_id", "day"), True),)
 
 
 class RollupState(BaseModel):

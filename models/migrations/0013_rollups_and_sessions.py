@@ -161,6 +161,14 @@ def _frozen_models(db):  # type: ignore[no-untyped-def]
                 (("app_id", "event_name", "first_at"), False),
             )
 
+    class RollupDirtyDay(Base):
+        app_id = CharField(max_length=255)
+        day = DateField()
+
+        class Meta:
+            table_name = "rollup_dirty_days"
+            indexes = ((("app_id", "day"), True),)
+
     class RollupState(Base):
         name = CharField(max_length=32, primary_key=True)
         last_event_id = BigIntegerField(default=0)
@@ -178,6 +186,7 @@ def _frozen_models(db):  # type: ignore[no-untyped-def]
         SessionEvent,
         RollupPath,
         RollupAttribution,
+        RollupDirtyDay,
         RollupState,
     ]
 

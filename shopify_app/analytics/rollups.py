@@ -2,10 +2,12 @@
 
 Design:
 - Incremental by event id: each round reads the ids above its watermark (`rollup_state`), finds
-  which shop-days, and which sessions, those events touch, and recomputes exactly those from
-  the raw events (delete + insert in one transaction). Recomputing a whole day instead of adding
-  to it keeps distinct-session counts exact and makes every round idempotent: running it twice,
-  or two workers running it, changes nothing.
+  which shop-days, and which sessions, those events touch, recomputes those sessions, and marks
+  those days dirty; every dirty day that has closed in the shop's zone is then recomputed from
+  the raw events (delete + insert in one transaction). Today waits until it closes: reports
+  read today from raw events, so a round costs what arrived, not the size of today.
+  Recomputing a whole day instead of adding to it keeps distinct-session counts exact and makes
+  every round idempotent: running it twice, or two workers running it, changes nothing.
 - Ids are assigned before commit, so a slow transaction can commit an id below the watermark.
   Each round therefore re-reads the last OVERLAP_IDS ids below the watermark as well.
 - One round at a time: a PostgreSQL advisory lock (another worker skips the round); SQLite
@@ -24,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from models import Event, RollupState, Shop, db, utcnow
+from models import Event, RollupDirtyDay, RollupState, Shop, db, utcnow
 from models.analytics import DIMENSIONS
 from shopify_app.analytics import cube, dialect, localtime
 
@@ -286,29 +288,47 @@ def _catch_up(now: dt.datetime) -> RoundResult:
     result = RoundResult()
     top = Event.select(Event.id).order_by(Event.id.desc()).limit(1).scalar() or 0
     mark = _watermark()
-    if top <= mark:
-        return result
     zones = _zones()
-    lo = max(0, mark - OVERLAP_IDS, min(mark, _watermark(REBUILT_NAME)))
-    while lo < top:
-        hi = min(top, lo + SCAN_BATCH)
-        days, sessions = _touched(lo, hi, zones)
-        # Sessions first: a day's paths and attribution are read from its sessions, and a
-        # session that began on an earlier day changes that day's rows.
-        for app_id, ids in sessions.items():
-            recompute_sessions(app_id, sorted(ids))
-            result.sessions += len(ids)
-            days[app_id] |= _first_days(app_id, sorted(ids), zones)
-        for app_id, touched_days in days.items():
-            zone = zones.get(app_id, localtime.DEFAULT_ZONE)
-            for day in sorted(touched_days):
-                recompute_days(app_id, zone, day, day, now)
-                result.days += 1
-        _set_watermark(hi)
-        lo = hi
-    result.events = top - mark
+    if top > mark:
+        lo = max(0, mark - OVERLAP_IDS, min(mark, _watermark(REBUILT_NAME)))
+        while lo < top:
+            hi = min(top, lo + SCAN_BATCH)
+            days, sessions = _touched(lo, hi, zones)
+            # Sessions first: a day's paths and attribution are read from its sessions, and
+            # a session that began on an earlier day changes that day's rows.
+            for app_id, ids in sessions.items():
+                recompute_sessions(app_id, sorted(ids))
+                result.sessions += len(ids)
+                days[app_id] |= _first_days(app_id, sorted(ids), zones)
+            _mark_dirty(days)
+            _set_watermark(hi)
+            lo = hi
+        result.events = top - mark
+    result.days = _recompute_closed_dirty_days(zones, now)
     prune_hourly(now)
     return result
+
+
+def _mark_dirty(days: dict[str, set[dt.date]]) -> None:
+    rows = [{"app_id": a, "day": d} for a, ds in days.items() for d in ds]
+    for i in range(0, len(rows), 200):
+        RollupDirtyDay.insert_many(rows[i : i + 200]).on_conflict_ignore().execute()
+
+
+def _recompute_closed_dirty_days(zones: dict[str, str], now: dt.datetime) -> int:
+    """Recompute every dirty day that has closed in its shop's zone; today waits."""
+    done = 0
+    for row in list(RollupDirtyDay.select().order_by(RollupDirtyDay.app_id, RollupDirtyDay.day)):
+        zone = zones.get(row.app_id, localtime.DEFAULT_ZONE)
+        day = dialect.as_date(row.day)
+        if day >= localtime.today(zone, now):
+            continue
+        recompute_days(row.app_id, zone, day, day, now)
+        RollupDirtyDay.delete().where(
+            (RollupDirtyDay.app_id == row.app_id) & (RollupDirtyDay.day == row.day)
+        ).execute()
+        done += 1
+    return done
 
 
 @dataclass(frozen=True)

@@ -36,16 +36,21 @@ def test_a_round_folds_new_events_into_days_and_sessions(db):
     add(NOW - dt.timedelta(days=1), session_id="s2")
     result = rollups.run_round(NOW)
     assert result.events == 4 and not result.skipped
+    # Yesterday is rolled up; today waits until it closes (reports read it raw), but its
+    # sessions are current at once.
+    assert daily() == {("2026-11-24", "page_view"): (1, 1)}
+    session = Session.get(Session.session_id == "s1")
+    assert (session.converted, session.purchases, session.utm_source) == (True, 1, "fb")
+    assert session.landing_page is None  # the first event (the purchase, 10:00) had no URL
+    assert RollupState.get(RollupState.name == "events").last_event_id == Event.select().count()
+
+    rollups.run_round(NOW + dt.timedelta(days=1))  # the 25th has closed
     assert daily() == {
         ("2026-11-25", "page_view"): (2, 1),
         ("2026-11-25", "purchase"): (1, 1),
         ("2026-11-24", "page_view"): (1, 1),
     }
     assert day_sessions() == {"2026-11-25": 1, "2026-11-24": 1}
-    session = Session.get(Session.session_id == "s1")
-    assert (session.converted, session.purchases, session.utm_source) == (True, 1, "fb")
-    assert session.landing_page is None  # the first event (the purchase, 10:00) had no URL
-    assert RollupState.get().last_event_id == Event.select().count()
 
 
 def test_rounds_are_idempotent_and_pick_up_late_events_for_closed_days(db):
@@ -63,14 +68,14 @@ def test_days_are_the_shops_local_days(db):
     Shop.create(domain=SHOP, iana_timezone="Asia/Tokyo")  # UTC+9
     add(dt.datetime(2026, 11, 24, 16, 0), session_id="s1")  # 25 Nov 01:00 in Tokyo
     add(dt.datetime(2026, 11, 24, 14, 0), session_id="s1")  # 24 Nov 23:00 in Tokyo
-    rollups.run_round(NOW)
+    rollups.run_round(NOW + dt.timedelta(days=1))
     assert daily() == {("2026-11-25", "page_view"): (1, 1), ("2026-11-24", "page_view"): (1, 1)}
 
 
 def test_rebuild_recomputes_everything_the_rounds_would(db):
     for i in range(30):
         add(NOW - dt.timedelta(hours=7 * i), session_id=f"s{i % 4}", country="DE")
-    rollups.run_round(NOW)
+    rollups.run_round(NOW + dt.timedelta(days=1))  # every day closed
     expected = (daily(), day_sessions(), Session.select().count())
     RollupDaily.delete().execute()
     RollupDimension.delete().execute()
@@ -84,11 +89,11 @@ def test_rebuild_recomputes_everything_the_rounds_would(db):
 def test_hourly_rows_cover_only_the_last_48_hours(db):
     from models import RollupHourly
 
-    add(NOW - dt.timedelta(hours=3), session_id="s1")
+    add(NOW - dt.timedelta(hours=14), session_id="s1")  # yesterday 22:00
     add(NOW - dt.timedelta(days=5), session_id="s1")
     rollups.run_round(NOW)
     hours = [r.hour for r in RollupHourly.select()]
-    assert [str(h)[:13] for h in hours] == ["2026-11-25 09"]
+    assert [str(h)[:13] for h in hours] == ["2026-11-24 22"]
 
 
 def test_erasing_a_customer_removes_their_session_rows(db):

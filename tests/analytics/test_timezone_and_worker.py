@@ -45,7 +45,8 @@ def test_an_unknown_zone_from_shopify_is_not_stored(live):
 
 def test_the_worker_thread_folds_new_events_in_within_seconds(live):
     assert launch(live).status_code == 200
-    Event.create(app_id=SHOP, event_name="page_view", session_id="s")
+    yesterday = utcnow() - dt.timedelta(days=1)  # a closed day: rolled up at once
+    Event.create(app_id=SHOP, event_name="page_view", session_id="s", created_at=yesterday)
     stop = threading.Event()
     thread = start_rollup_thread(live.app, stop, interval=0.2)
     try:
