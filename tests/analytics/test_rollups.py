@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models import Event, RollupDaily, RollupDimension, RollupState, Session, Shop
+import pytest
+
+from models import Event, RollupDaily, RollupDimension, RollupState, Session, Shop, open_database
 from shopify_app.analytics import rollups
+from tests.conftest import is_postgresql
 
 NOW = dt.datetime(2026, 11, 25, 12, 0)
 SHOP = "shop-a.myshopify.com"
@@ -107,3 +110,20 @@ def test_erasing_a_customer_removes_their_session_rows(db):
     erase(SHOP, None, ["1001"])
     assert [s.session_id for s in Session.select()] == ["s2"]
     assert {e.session_id for e in SessionEvent.select()} == {"s2"}
+
+
+def test_a_second_worker_skips_the_round_while_one_holds_the_lock(db, database_url):
+    if not is_postgresql(db):
+        pytest.skip("the cross-process lock is PostgreSQL's advisory lock")
+    add(NOW - dt.timedelta(days=2), session_id="s1")
+    other = open_database(database_url, pooled=False)
+    other.connect()
+    try:
+        other.execute_sql("SELECT pg_advisory_lock(%s)", (rollups.ADVISORY_LOCK_KEY,))
+        assert rollups.run_round(NOW).skipped
+        assert daily() == {}
+        other.execute_sql("SELECT pg_advisory_unlock(%s)", (rollups.ADVISORY_LOCK_KEY,))
+        assert not rollups.run_round(NOW).skipped
+        assert daily() == {("2026-11-23", "page_view"): (1, 1)}
+    finally:
+        other.close()
