@@ -189,6 +189,15 @@ def test_reports_equal_raw_computations(db, before, after, zone, days, dimension
     sessions = ref.per_day_sessions(key=lambda e: "")  # summed: compare the totals of days
     assert sum(p["sessions"] for p in series) == sessions.get("", 0)
 
+    two_days = last_days(2, zone, NOW)
+    hourly = timeseries(SHOP, two_days, "hour")["points"]
+    per_hour = defaultdict(int)
+    for e in Event.select().where(Event.app_id == SHOP):
+        local = localtime.to_local(e.created_at, zone)
+        if two_days.first <= local.date() <= two_days.last:
+            per_hour[local.replace(minute=0, second=0, microsecond=0).isoformat()] += 1
+    assert {p["bucket"]: p["events"] for p in hourly if p["events"]} == dict(per_hour)
+
     filtered = breakdown(SHOP, period, "device_type", {"country": ["DE"]}, limit=500)["rows"]
     expected = defaultdict(int)
     for _, e in ref.events:
