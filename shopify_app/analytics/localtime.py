@@ -34,7 +34,13 @@ def shop_zone(app_id: str) -> str:
 
 
 def to_utc(local: dt.datetime, zone_name: str) -> dt.datetime:
-    """Naive UTC of a naive local wall time (the earlier one when a DST change repeats it)."""
+    """Naive UTC of the first instant the local clock reads `local`.
+
+    Python's default reading (fold 0) is the right one for day and hour bounds: where a DST
+    change repeats the wall time (Havana's 01:00 back to 00:00) it is the first pass; where it
+    skips it (Santiago's 00:00 forward to 01:00) it is the change itself. Either way a day's
+    bounds hold exactly the events whose local date is that day (tested).
+    """
     return local.replace(tzinfo=zone(zone_name)).astimezone(dt.UTC).replace(tzinfo=None)
 
 

@@ -152,7 +152,7 @@
     chart("breakdown", {
       type: "bar",
       data: { labels: body.rows.map(function (r) { return r.label; }),
-        datasets: [{ label: "Events", data: body.rows.map(function (r) { return r.events; }), backgroundColor: "#5c6ac4" }] },
+        datasets: [{ label: "Events", data: body.rows.map(function (r) { return r.events; }), backgroundColor: "#5c6ac4", maxBarThickness: 28 }] },
       options: { indexAxis: "y", plugins: { legend: { display: false } },
         scales: { x: axis("Events"), y: { title: { display: true, text: body.dimension_label } } },
         onClick: function (_e, items) { if (items.length) addFilter(body.dimension, body.rows[items[0].index]); } },

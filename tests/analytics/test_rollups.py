@@ -127,3 +127,29 @@ def test_a_second_worker_skips_the_round_while_one_holds_the_lock(db, database_u
         assert daily() == {("2026-11-23", "page_view"): (1, 1)}
     finally:
         other.close()
+
+
+@pytest.mark.parametrize(
+    ("zone", "when"),
+    [
+        # Santiago 2026-04-05: 00:00 (UTC-3) goes back to 23:00 (UTC-4) of the 4th.
+        ("America/Santiago", dt.datetime(2026, 4, 5, 3, 30)),
+        # Santiago 2026-09-06: 00:00 (UTC-4) jumps to 01:00 (UTC-3).
+        ("America/Santiago", dt.datetime(2026, 9, 6, 3, 30)),
+        # Havana 2026-11-01: 01:00 (UTC-4) goes back to 00:00 (UTC-5): midnight comes twice.
+        ("America/Havana", dt.datetime(2026, 11, 1, 4, 30)),
+    ],
+)
+def test_midnight_dst_changes_keep_each_event_in_its_local_day(db, zone, when):
+    from shopify_app.analytics.localtime import to_local
+
+    Shop.create(domain=SHOP, iana_timezone=zone)
+    moments = [when + dt.timedelta(minutes=m) for m in (-300, -45, 0, 45, 90, 300)]
+    for at in moments:
+        add(at, session_id="s1")
+    rollups.run_round(when + dt.timedelta(days=10))
+    expected: dict[tuple[str, str], tuple[int, int]] = {}
+    for at in moments:
+        key = (to_local(at, zone).date().isoformat(), "page_view")
+        expected[key] = (expected.get(key, (0, 1))[0] + 1, 1)
+    assert daily() == expected
