@@ -60,10 +60,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "META_GRAPH_URL": get("META_GRAPH_URL", "https://graph.facebook.com").rstrip("/"),
         "META_API_VERSION": get("META_API_VERSION", "v24.0"),
         "GEOIP_CITY_DB": env.get("GEOIP_CITY_DB") or None,
+        "EVENT_RETENTION_DAYS": _retention_days(env.get("EVENT_RETENTION_DAYS") or "0"),
         # Order webhooks with many line items can pass 1 MB; the storefront endpoint enforces
         # its own 64 KB limit.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     }
+
+
+def _retention_days(raw: str) -> int:
+    """0 keeps raw events forever; otherwise at least a week (Meta takes events 7 days old)."""
+    if not (raw.isascii() and raw.isdigit()) or 0 < int(raw) < 7:
+        raise ConfigError("EVENT_RETENTION_DAYS must be 0 (keep forever) or a number of days >= 7")
+    return int(raw)
 
 
 def _safe_database_label(url: str) -> str:

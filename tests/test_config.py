@@ -48,3 +48,13 @@ def test_mode_line_never_shows_a_password_given_as_a_query_parameter():
     )
     line = describe_mode(settings)
     assert "hunter2" not in line and "db.internal:5433/sightline" in line
+
+
+def test_event_retention_days_is_zero_or_at_least_a_week():
+    from shopify_app.config import ConfigError, load_settings
+
+    assert load_settings({})["EVENT_RETENTION_DAYS"] == 0
+    assert load_settings({"EVENT_RETENTION_DAYS": "90"})["EVENT_RETENTION_DAYS"] == 90
+    for bad in ("3", "-1", "ninety"):
+        with pytest.raises(ConfigError, match="EVENT_RETENTION_DAYS"):
+            load_settings({"EVENT_RETENTION_DAYS": bad})

@@ -27,7 +27,7 @@ def rollup_round(app: Flask, *, timezones: bool = True) -> str:
 
     with app.app_context():
         zones = fill_missing_timezones() if timezones else 0
-        result = rollups.run_round()
+        result = rollups.run_round(retention_days=app.config["EVENT_RETENTION_DAYS"])
     return f"{result}; time zones read: {zones}"
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from models import Event, RollupDirtyDay, RollupState, Shop, db, utcnow
 from models.analytics import DIMENSIONS
-from shopify_app.analytics import cube, dialect, localtime
+from shopify_app.analytics import cube, dialect, localtime, retention
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +40,14 @@ SCAN_BATCH = 200_000
 SESSION_BATCH = 500
 HOURLY_HOURS = 48
 REBUILD_CHUNK_DAYS = 31
-ROLLUP_TABLES = (
-    "rollups_daily",
-    "rollups_hourly",
-    "rollups_by_dimension",
-    "rollup_pages",
-    "rollup_paths",
-    "rollup_attribution",
-)
+ROLLUP_BUCKETS = {  # rollup table -> its bucket column
+    "rollups_daily": "day",
+    "rollups_hourly": "hour",
+    "rollups_by_dimension": "bucket",
+    "rollup_pages": "day",
+    "rollup_paths": "day",
+    "rollup_attribution": "day",
+}
 _local_lock = threading.Lock()  # SQLite: one round per process at a time
 
 
@@ -56,14 +56,16 @@ class RoundResult:
     events: int = 0
     days: int = 0
     sessions: int = 0
+    expired: int = 0
     skipped: bool = False
 
     def __str__(self) -> str:
         if self.skipped:
             return "rollups: another worker holds the lock"
+        expired = f", {self.expired} old events expired" if self.expired else ""
         return (
             f"rollups: {self.events} new events, {self.days} shop-days and "
-            f"{self.sessions} sessions recomputed"
+            f"{self.sessions} sessions recomputed{expired}"
         )
 
 
@@ -276,12 +278,16 @@ def _touched(lo: int, hi: int, zones: dict[str, str]) -> tuple[dict, dict]:
     return days, sessions
 
 
-def run_round(now: dt.datetime | None = None) -> RoundResult:
-    """Fold every event above the watermark into the rollups (one worker at a time)."""
+def run_round(now: dt.datetime | None = None, retention_days: int = 0) -> RoundResult:
+    """Fold every event above the watermark into the rollups (one worker at a time), then
+    expire raw events older than `retention_days` (0: keep them)."""
+    now = now or utcnow()
     with _round_lock(wait=False) as acquired:
         if not acquired:
             return RoundResult(skipped=True)
-        return _catch_up(now or utcnow())
+        result = _catch_up(now)
+        result.expired = retention.expire(retention_days, now, _watermark())
+        return result
 
 
 def _catch_up(now: dt.datetime) -> RoundResult:
@@ -371,8 +377,6 @@ def rebuild(on_step: Callable[[RebuildStep], None] | None = None) -> int:
         top = Event.select(Event.id).order_by(Event.id.desc()).limit(1).scalar() or 0
         zones = _zones()
         steps = rebuild_plan()
-        with db.atomic():
-            dialect.run("DELETE FROM rollups_daily WHERE app_id NOT IN (SELECT app_id FROM events)")
         for step in steps:
             zone = zones.get(step.app_id, localtime.DEFAULT_ZONE)
             if step.first is None or step.last is None:
@@ -388,15 +392,26 @@ def rebuild(on_step: Callable[[RebuildStep], None] | None = None) -> int:
 
 
 def rebuild_shop(app_id: str) -> None:
-    """Recompute one shop's rollups (its time zone changed): old rows go, new rows come."""
+    """Recompute one shop's rollups (its time zone changed) for the days it still holds raw
+    events of; days already expired by retention keep their rows."""
     now = utcnow()
     zone = _zones().get(app_id, localtime.DEFAULT_ZONE)
     with _round_lock(wait=True):
+        plan = rebuild_plan(app_id)
+        days = [step.first for step in plan if step.first is not None]
+        if not days:
+            return
         p = dialect.param()
+        # Rows cut at the old zone's midnights can sit up to two days earlier (zones span
+        # UTC-12 to UTC+14): clear from there.
+        since = dt.datetime.combine(min(days) - dt.timedelta(days=2), dt.time())
         with db.atomic():
-            for table in ROLLUP_TABLES:
-                dialect.run(f"DELETE FROM {table} WHERE app_id = {p}", (app_id,))
-            for step in rebuild_plan(app_id):
+            for table, column in ROLLUP_BUCKETS.items():
+                dialect.run(
+                    f"DELETE FROM {table} WHERE app_id = {p} AND {column} >= {p}",
+                    (app_id, since if column in ("hour", "bucket") else since.date()),
+                )
+            for step in plan:
                 if step.first is None or step.last is None:
                     _rebuild_sessions(step.app_id)
                 else:

@@ -153,3 +153,29 @@ def test_midnight_dst_changes_keep_each_event_in_its_local_day(db, zone, when):
         key = (to_local(at, zone).date().isoformat(), "page_view")
         expected[key] = (expected.get(key, (0, 1))[0] + 1, 1)
     assert daily() == expected
+
+
+def test_retention_expires_old_raw_events_and_keeps_their_figures(db):
+    from models import SessionEvent
+    from shopify_app.analytics.period import last_days
+    from shopify_app.analytics.reports import overview
+
+    add(NOW - dt.timedelta(days=20), session_id="old", url="https://x/landing")
+    add(NOW - dt.timedelta(days=20), "purchase", session_id="old", value="5.00", currency="EUR")
+    add(NOW - dt.timedelta(days=2), session_id="recent")
+
+    result = rollups.run_round(NOW, retention_days=7)
+
+    assert result.expired == 2
+    assert [e.session_id for e in Event.select()] == ["recent"]
+    assert [s.session_id for s in Session.select()] == ["recent"]
+    assert {e.session_id for e in SessionEvent.select()} == {"recent"}
+    metrics = overview(SHOP, last_days(30, "UTC", NOW))["metrics"]
+    assert (metrics["events"]["value"], metrics["revenue"]["value"]) == (3, "5.00")
+
+
+def test_retention_never_deletes_what_the_rollups_do_not_hold_yet(db):
+    add(NOW - dt.timedelta(days=20), session_id="old")
+    rollups._set_watermark(0)  # as if the rounds had not reached it
+    assert rollups.retention.expire(7, NOW, watermark=0) == 0
+    assert Event.select().count() == 1
