@@ -108,13 +108,34 @@ def migrate() -> None:
 def worker(once: bool, interval: float, limit: int) -> None:
     """Retry failed webhooks and pending storefront-config syncs, in rounds."""
     from shopify_app import create_app
+    from shopify_app.analytics.duty import rollup_round
     from shopify_app.worker import run_forever, run_round
 
     app = create_app()
     if once:
         click.echo(str(run_round(app, limit)))
+        click.echo(rollup_round(app))
         return
     run_forever(app, interval)
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Recompute every rollup and session from events.")
+@_one_line_errors
+def rollup(rebuild: bool) -> None:
+    """Fold new events into the report rollups (one round), or rebuild them all."""
+    from shopify_app import create_app
+    from shopify_app.analytics import rollups
+
+    app = create_app()
+    with app.app_context():
+        if not rebuild:
+            click.echo(str(rollups.run_round()))
+            return
+        steps = rollups.rebuild_plan()
+        with click.progressbar(length=len(steps), label="rebuilding rollups") as bar:
+            done = rollups.rebuild(lambda _step: bar.update(1))
+    click.echo(f"rebuilt rollups: {done} steps over {len({s.app_id for s in steps})} shop(s)")
 
 
 @main.command("webhooks-retry")

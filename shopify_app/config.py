@@ -93,6 +93,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Where the storefront rate limits count: memory:// (per process) or redis://... shared
         # by every worker and host. See shopify_app/proxy/ratelimit.py.
         "RATE_LIMIT_STORAGE_URI": get("RATE_LIMIT_STORAGE_URI", "memory://"),
+        "EVENT_RETENTION_DAYS": _retention_days(env.get("EVENT_RETENTION_DAYS") or "0"),
         # Order webhooks with many line items can pass 1 MB; the storefront endpoint enforces
         # its own 64 KB limit.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
@@ -110,6 +111,13 @@ def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 0:
         raise ConfigError(f"{name} must be a whole number of 0 or more (got {raw!r})")
     return value
+
+
+def _retention_days(raw: str) -> int:
+    """0 keeps raw events forever; otherwise at least a week (Meta takes events 7 days old)."""
+    if not (raw.isascii() and raw.isdigit()) or 0 < int(raw) < 7:
+        raise ConfigError("EVENT_RETENTION_DAYS must be 0 (keep forever) or a number of days >= 7")
+    return int(raw)
 
 
 def _safe_database_label(url: str) -> str:

@@ -1,8 +1,10 @@
 """`sightline worker`: background duties that must not wait for a request.
 
 Each round processes again webhook deliveries that failed (or were interrupted), then writes
-storefront configs whose sync to Shopify is pending. Every duty is idempotent, so any number of
-workers (or a cron job running `sightline worker --once`) can run side by side.
+storefront configs whose sync to Shopify is pending. Beside the rounds, a thread folds new
+events into the report rollups every few seconds (shopify_app/analytics/duty.py). Every duty
+is idempotent, so any number of workers (or a cron job running `sightline worker --once`) can
+run side by side.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from shopify_app.analytics.duty import start_rollup_thread
 from shopify_app.shopify.config_sync import retry_pending_config_syncs
 from webhooks.inbox import retry_failed_webhooks
 
@@ -46,6 +49,7 @@ def run_round(app: Flask, limit: int = 500) -> RoundReport:
 def run_forever(app: Flask, interval: float, stop: threading.Event | None = None) -> None:
     """Run a round every `interval` seconds until `stop` is set (or the process is stopped)."""
     stop = stop or threading.Event()
+    start_rollup_thread(app, stop)  # rollups keep their own pace: every few seconds
     while not stop.is_set():
         try:
             log.info("%s", run_round(app))

@@ -9,7 +9,7 @@ from flask import current_app, g, render_template, request
 from models import CustomEvent
 from shopify_app.admin import bp, presenters
 from shopify_app.analytics.clicks import most_clicked
-from shopify_app.analytics.reports import MAX_DAYS, dashboard
+from shopify_app.analytics.reports import MAX_DAYS, dashboard, dimensions, event_labels
 from shopify_app.auth.embedded import embedded_page
 from shopify_app.custom_events.limits import MAX_CONFIG_BYTES, MAX_EVENTS_PER_SHOP
 from shopify_app.custom_events.service import CustomEventNotFoundError, get_event, list_events
@@ -111,5 +111,12 @@ def reports():  # type: ignore[no-untyped-def]
     days = int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 3 else 30
     days = days if 1 <= days <= MAX_DAYS else 30
     report = dashboard(g.shop, days=days)
-    peak = max((d["events"] for d in report["over_time"]), default=0)
-    return _page("admin/reports.html", report=report, peak=peak, day_choices=(7, 30, 90))
+    labels = event_labels(g.shop)
+    return _page(
+        "admin/reports.html",
+        report=report,
+        day_choices=(7, 30, 90),
+        dimensions=dimensions(),
+        event_labels=labels,
+        funnel_events=sorted(labels.items(), key=lambda item: item[1].lower()),
+    )
