@@ -2,7 +2,7 @@
 (test event code, consent policy, browser pixel, pause), and on PostgreSQL a NOTIFY on every
 insert into `deliveries`, so idle workers wake at once instead of polling."""
 
-from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField
+from peewee import SQL, BooleanField, CharField, DateTimeField, IntegerField, TextField
 
 NOTIFY_FUNCTION = """
 CREATE OR REPLACE FUNCTION sightline_deliveries_notify() RETURNS trigger AS $$
@@ -33,9 +33,14 @@ def up(migrator, db):  # type: ignore[no-untyped-def]
         migrator.add_column(
             "app_settings",
             "consent_when_unknown",
-            CharField(max_length=16, default="by_region"),
+            # Defaults in the database too, as the seed's columns have them (0009).
+            CharField(max_length=16, default="by_region", constraints=[SQL("DEFAULT 'by_region'")]),
         ),
-        migrator.add_column("app_settings", "meta_browser_pixel", BooleanField(default=False)),
+        migrator.add_column(
+            "app_settings",
+            "meta_browser_pixel",
+            BooleanField(default=False, constraints=[SQL("DEFAULT false")]),
+        ),
         migrator.add_column("app_settings", "meta_paused_at", DateTimeField(null=True)),
         migrator.add_column("app_settings", "meta_pause_reason", TextField(null=True)),
     )
