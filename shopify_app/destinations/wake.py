@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import psycopg
 
@@ -18,6 +19,7 @@ CHANNEL = "sightline_deliveries"
 
 
 POLL_SECONDS = 0.5
+STOP_CHECK_SECONDS = 1.0
 
 
 class PollWaker:
@@ -48,9 +50,16 @@ class ListenWaker:
         return self._conn
 
     def wait(self, timeout: float) -> None:
+        # In slices, so a stop request ends the wait within one slice.
+        deadline = time.monotonic() + timeout
         try:
-            for _ in self._connection().notifies(timeout=timeout, stop_after=1):
-                break
+            while not self.stop.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                slice_ = min(remaining, STOP_CHECK_SECONDS)
+                if list(self._connection().notifies(timeout=slice_, stop_after=1)):
+                    return
         except psycopg.Error as exc:
             log.warning("LISTEN %s failed (%s); polling instead", CHANNEL, exc)
             self.close()

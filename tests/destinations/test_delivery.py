@@ -104,9 +104,7 @@ def test_one_bad_event_is_found_by_bisecting_and_the_rest_go(stack, meta, shop, 
     assert result.requests <= 1 + 2 * 4  # one request per level of the halving, and the first
 
 
-def test_an_invalid_token_pauses_the_shop_until_a_new_token_is_saved(
-    stack, meta, shop, deliverer
-):
+def test_an_invalid_token_pauses_the_shop_until_a_new_token_is_saved(stack, meta, shop, deliverer):
     from tests.admin.conftest import ShopClient
 
     queue_events(2)
