@@ -23,6 +23,7 @@ class AppSettings(TimestampedModel):
     test_event_code = CharField(max_length=64, null=True)  # routes events to Test Events
     consent_when_unknown = CharField(max_length=16, default="by_region")  # send|skip|by_region
     meta_browser_pixel = BooleanField(default=False)  # also fire fbq() in the browser
+    meta_page_views = BooleanField(default=False)  # page views go to Meta as PageView
     meta_paused_at = DateTimeField(null=True)  # Meta refused the token: deliveries wait
     meta_pause_reason = TextField(null=True)
 

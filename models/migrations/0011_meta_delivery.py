@@ -41,6 +41,11 @@ def up(migrator, db):  # type: ignore[no-untyped-def]
             "meta_browser_pixel",
             BooleanField(default=False, constraints=[SQL("DEFAULT false")]),
         ),
+        migrator.add_column(
+            "app_settings",
+            "meta_page_views",
+            BooleanField(default=False, constraints=[SQL("DEFAULT false")]),
+        ),
         migrator.add_column("app_settings", "meta_paused_at", DateTimeField(null=True)),
         migrator.add_column("app_settings", "meta_pause_reason", TextField(null=True)),
     )
@@ -56,6 +61,7 @@ def down(migrator, db):  # type: ignore[no-untyped-def]
     migrator.migrate(
         migrator.drop_column("app_settings", "meta_pause_reason"),
         migrator.drop_column("app_settings", "meta_paused_at"),
+        migrator.drop_column("app_settings", "meta_page_views"),
         migrator.drop_column("app_settings", "meta_browser_pixel"),
         migrator.drop_column("app_settings", "consent_when_unknown"),
         migrator.drop_column("app_settings", "test_event_code"),

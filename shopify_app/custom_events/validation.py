@@ -38,7 +38,7 @@ SETTINGS_TOGGLES = (
 # Conversions API options beside the toggles (migration 0011).
 CONSENT_POLICIES = ("by_region", "send", "skip")
 TEST_EVENT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-META_OPTIONS = ("test_event_code", "consent_when_unknown", "meta_browser_pixel")
+META_OPTIONS = ("test_event_code", "consent_when_unknown", "meta_browser_pixel", "meta_page_views")
 SETTINGS_FIELDS = frozenset(
     (
         "pixel_id",
@@ -301,10 +301,11 @@ def _validate_meta_options(data: Mapping[str, Any], clean: dict[str, Any], error
         if policy not in CONSENT_POLICIES:
             errors["consent_when_unknown"] = "must be one of " + ", ".join(CONSENT_POLICIES)
         clean["consent_when_unknown"] = policy
-    if "meta_browser_pixel" in data:
-        if not isinstance(data["meta_browser_pixel"], bool | str | int):
-            errors["meta_browser_pixel"] = "must be true or false"
-        clean["meta_browser_pixel"] = _bool(data["meta_browser_pixel"])
+    for toggle in ("meta_browser_pixel", "meta_page_views"):
+        if toggle in data:
+            if not isinstance(data[toggle], bool | str | int):
+                errors[toggle] = "must be true or false"
+            clean[toggle] = _bool(data[toggle])
 
 
 def _expiry(value: Any) -> tuple[dt.datetime | None, str | None]:
