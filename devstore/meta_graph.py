@@ -147,6 +147,23 @@ def _token_accepted(section: dict[str, Any], pixel_id: str, token: str) -> bool:
     return expected is None or secrets.compare_digest(expected, token)
 
 
+def _pixel_known(section: dict[str, Any], pixel_id: str) -> bool:
+    """Any numeric pixel until pixels are registered; then only those (as a real account)."""
+    with _state().lock:
+        pixels = section["pixels"]
+        return pixel_id.isdigit() and (not pixels or pixel_id in pixels)
+
+
+def _no_such_pixel(pixel_id: str, verb: str):  # type: ignore[no-untyped-def]
+    return graph_error(
+        400,
+        f"Unsupported {verb} request. Object with ID '{pixel_id}' does not exist, cannot be "
+        "loaded due to missing permissions, or does not support this operation.",
+        100,
+        subcode=33,
+    )
+
+
 @bp.post("/meta/<version>/<pixel_id>/events")
 @bp.post("/<graphversion:version>/<pixel_id>/events")
 def receive_events(version: str, pixel_id: str):  # type: ignore[no-untyped-def]
@@ -156,16 +173,11 @@ def receive_events(version: str, pixel_id: str):  # type: ignore[no-untyped-def]
     fault = _fault_answer(section)
     if fault is not None:
         return fault
-    if not pixel_id.isdigit():
-        return graph_error(
-            400,
-            f"Unsupported post request. Object with ID '{pixel_id}' does not exist",
-            100,
-            subcode=33,
-        )
     token = _token()
     if not token:
         return graph_error(400, "An access token is required to request this resource.", 104)
+    if not _pixel_known(section, pixel_id):
+        return _no_such_pixel(pixel_id, "post")
     if not _token_accepted(section, pixel_id, token):
         return _token_refused()
     body = request.get_json(silent=True)
@@ -253,13 +265,8 @@ def read_pixel(version: str, pixel_id: str):  # type: ignore[no-untyped-def]
     token = _token()
     if not token:
         return graph_error(400, "An access token is required to request this resource.", 104)
-    if not pixel_id.isdigit():
-        return graph_error(
-            400,
-            f"Unsupported get request. Object with ID '{pixel_id}' does not exist",
-            100,
-            subcode=33,
-        )
+    if not _pixel_known(section, pixel_id):
+        return _no_such_pixel(pixel_id, "get")
     if not _token_accepted(section, pixel_id, token):
         return _token_refused()
     return jsonify(id=pixel_id, name=f"Devstore pixel {pixel_id}")
