@@ -48,7 +48,9 @@ def test_accepted_credentials_are_saved_and_say_so(stack, meta):
 
 def test_credentials_are_saved_when_meta_cannot_be_reached(client):
     # The plain test app points META_GRAPH_URL at a port where nothing listens.
-    answer = ShopClient(client, SHOP).put("/api/settings", {"pixel_id": PIXEL, "access_token": TOKEN})
+    answer = ShopClient(client, SHOP).put(
+        "/api/settings", {"pixel_id": PIXEL, "access_token": TOKEN}
+    )
     assert answer.status_code == 200
     assert answer.get_json()["meta_check"]["verdict"] == "unreachable"
 
