@@ -30,7 +30,7 @@ from typing import Any
 from models import AppSettings, Event, utcnow
 from shopify_app.destinations import outbox
 from shopify_app.destinations.meta_client import MetaAnswer, MetaClient
-from shopify_app.destinations.meta_payload import server_event, too_old
+from shopify_app.destinations.meta_payload import PAYLOAD_COLUMNS, server_event, too_old
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,18 @@ class Batch:
     attempts: int  # the most attempts among the rows: sets the backoff
 
 
+@dataclass(frozen=True)
+class Job:
+    """Claimed rows of one shop and pixel (≤ batch size), turned into a Batch by a sender
+    thread, so reading events and building payloads overlaps with other batches' requests."""
+
+    app_id: str
+    pixel_id: str
+    access_token: str
+    test_event_code: str | None
+    rows: list[outbox.Claimed]
+
+
 def backoff(attempts: int, retry_after: float | None) -> float:
     """Seconds until the next try: exponential with full jitter, at least `retry_after`."""
     ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
@@ -100,60 +112,55 @@ class Deliverer:
         self._held: dict[str, dt.datetime] = {}  # pixel id -> not before (throttled)
         self._held_lock = threading.Lock()
 
-    @property
-    def claim_limit(self) -> int:
-        return self.batch_size * self.concurrency
-
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
-    def deliver_due(self, now: dt.datetime | None = None) -> RoundResult:
-        """One round: claim, send, record. `now` lets tests step the clock past backoffs."""
-        now = now or utcnow()
-        token = outbox.new_claim_token()
-        claimed = outbox.claim_due(self.claim_limit, token=token, now=now, lease=self.lease)
-        result = RoundResult(claimed=len(claimed))
-        if not claimed:
-            return result
-        batches = self._prepare(claimed, token, now, result)
-        futures = [self._pool.submit(self._send, b, token, now, result) for b in batches]
+    def deliver_due(self, now: dt.datetime | None = None, max_claims: int = 1000) -> RoundResult:
+        """Send everything due: each of `concurrency` threads claims up to one batch, sends it,
+        and claims again until nothing due is left, so one thread's claim and payloads overlap
+        with the others' requests. `now` lets tests step the clock past backoffs and leases."""
+        result = RoundResult()
+        futures = [
+            self._pool.submit(self._drain, now, result, max_claims) for _ in range(self.concurrency)
+        ]
         for future in futures:
-            future.result()
+            future.result()  # a claim that failed (database down) raises here
         return result
 
-    def deliver_all_due(self, now: dt.datetime | None = None, max_rounds: int = 100) -> RoundResult:
-        """Rounds until nothing due is left (or `max_rounds`): `sightline worker --once`."""
-        total = RoundResult()
-        for _ in range(max_rounds):
-            result = self.deliver_due(now)
-            for name in ("claimed", "sent", "retrying", "failed", "expired", "waiting"):
-                total.add(**{name: getattr(result, name)})
-            total.add(cancelled=result.cancelled, requests=result.requests)
-            if result.claimed < self.claim_limit:
-                break
-        return total
+    deliver_all_due = deliver_due  # `sightline worker --once` and tests read better with it
+
+    def _drain(self, now: dt.datetime | None, result: RoundResult, max_claims: int) -> None:
+        for _ in range(max_claims):
+            at = now or utcnow()
+            token = outbox.new_claim_token()
+            claimed = outbox.claim_due(self.batch_size, token=token, now=at, lease=self.lease)
+            result.add(claimed=len(claimed))
+            for job in self._prepare(claimed, token, at, result):
+                self._run_job(job, token, at, result)
+            if len(claimed) < self.batch_size:
+                return
 
     # ---- preparing batches -------------------------------------------------------------------
 
     def _prepare(
         self, claimed: Sequence[outbox.Claimed], token: str, now: dt.datetime, result: RoundResult
-    ) -> list[Batch]:
+    ) -> list[Job]:
         by_shop: dict[str, list[outbox.Claimed]] = defaultdict(list)
         for row in claimed:
             by_shop[row.app_id].append(row)
-        batches: list[Batch] = []
+        jobs: list[Job] = []
         for app_id, rows in by_shop.items():
-            batches += self._shop_batches(app_id, rows, token, now, result)
-        return batches
+            jobs += self._shop_jobs(app_id, rows, token, now, result)
+        return jobs
 
-    def _shop_batches(
+    def _shop_jobs(
         self,
         app_id: str,
         rows: list[outbox.Claimed],
         token: str,
         now: dt.datetime,
         result: RoundResult,
-    ) -> list[Batch]:
+    ) -> list[Job]:
         ids = [r.id for r in rows]
         settings = AppSettings.get_or_none(AppSettings.app_id == app_id)
         if settings is None or not settings.pixel_id or not settings.send_to_meta:
@@ -167,10 +174,23 @@ class Deliverer:
         if held is not None:
             result.add(waiting=outbox.release(ids, token, at=held))
             return []
-        events = _events_by_pk(app_id, [r.event_pk for r in rows])
+        return [
+            Job(
+                app_id,
+                settings.pixel_id,
+                settings.access_token,
+                settings.test_event_code or None,
+                rows[start : start + self.batch_size],
+            )
+            for start in range(0, len(rows), self.batch_size)
+        ]
+
+    def _batch(self, job: Job, token: str, now: dt.datetime, result: RoundResult) -> Batch:
+        """Read the job's events and build their server events; expire the too old ones."""
+        events = _events_by_pk(job.app_id, [r.event_pk for r in job.rows])
         ready: list[tuple[int, dict[str, Any]]] = []
         old: list[int] = []
-        for row in rows:
+        for row in job.rows:
             event = events.get(row.event_pk)
             if event is None:
                 continue  # erased (customers/redact) since it was queued: its row went with it
@@ -180,18 +200,10 @@ class Deliverer:
             ready.append((row.id, server_event(event, row.event_name)))
         if old:
             result.add(expired=outbox.mark_expired(old, token))
-        attempts = max(r.attempts for r in rows)
-        return [
-            Batch(
-                app_id,
-                settings.pixel_id,
-                settings.access_token,
-                settings.test_event_code or None,
-                ready[start : start + self.batch_size],
-                attempts,
-            )
-            for start in range(0, len(ready), self.batch_size)
-        ]
+        attempts = max(r.attempts for r in job.rows)
+        return Batch(
+            job.app_id, job.pixel_id, job.access_token, job.test_event_code, ready, attempts
+        )
 
     def _held_until(self, pixel_id: str, now: dt.datetime) -> dt.datetime | None:
         with self._held_lock:
@@ -207,11 +219,11 @@ class Deliverer:
 
     # ---- sending -----------------------------------------------------------------------------
 
-    def _send(self, batch: Batch, token: str, now: dt.datetime, result: RoundResult) -> None:
+    def _run_job(self, job: Job, token: str, now: dt.datetime, result: RoundResult) -> None:
         try:
-            self._send_batch(batch, token, now, result)
+            self._send_batch(self._batch(job, token, now, result), token, now, result)
         except Exception:  # the rows stay claimed; the lease brings them back
-            log.exception("sending a batch to Meta failed for %s", batch.app_id)
+            log.exception("sending a batch to Meta failed for %s", job.app_id)
 
     def _send_batch(self, batch: Batch, token: str, now: dt.datetime, result: RoundResult) -> None:
         if not batch.rows:
@@ -285,11 +297,17 @@ class Deliverer:
             )
 
 
-def _events_by_pk(app_id: str, pks: list[int]) -> dict[int, Event]:
-    found: dict[int, Event] = {}
+def _events_by_pk(app_id: str, pks: list[int]) -> dict[int, Any]:
+    """The payload columns of the shop's events, as named tuples (cheaper than models)."""
+    found: dict[int, Any] = {}
     for start in range(0, len(pks), outbox.ID_CHUNK):
         chunk = pks[start : start + outbox.ID_CHUNK]
-        for event in Event.select().where((Event.app_id == app_id) & Event.id.in_(chunk)):
+        query = (
+            Event.select(*PAYLOAD_COLUMNS)
+            .where((Event.app_id == app_id) & Event.id.in_(chunk))
+            .namedtuples()
+        )
+        for event in query:
             found[event.id] = event
     return found
 

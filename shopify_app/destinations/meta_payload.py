@@ -18,6 +18,25 @@ from typing import Any
 from models import Event
 from shopify_app.destinations.meta_normalize import HASHED_FIELDS, sha256
 
+# The columns a server event is built from: the loop reads only these (no model instances).
+PAYLOAD_COLUMNS = (
+    Event.id,
+    Event.app_id,
+    Event.event_id,
+    Event.created_at,
+    Event.url,
+    Event.user_agent,
+    Event.ip_address,
+    Event.fbp,
+    Event.fbc,
+    Event.fbclid,
+    Event.customer_id,
+    Event.order_id,
+    Event.value,
+    Event.currency,
+    Event.custom_data,
+)
+
 SHA256_HEX = re.compile(r"^[a-f0-9]{64}$")
 # Keys of an event's stored data that are ours, not the shopper's action: never sent as-is.
 INTERNAL_KEYS = frozenset({"user_data", "line_items", "topic", "test", "financial_status"})
@@ -36,17 +55,18 @@ STANDARD_CUSTOM_KEYS = (
 MAX_AGE = dt.timedelta(days=7)
 
 
-def event_time(event: Event) -> int:
+def event_time(event: Any) -> int:
     return int(event.created_at.replace(tzinfo=dt.UTC).timestamp())
 
 
-def too_old(event: Event, now: dt.datetime, margin: dt.timedelta = dt.timedelta(minutes=1)) -> bool:
+def too_old(event: Any, now: dt.datetime, margin: dt.timedelta = dt.timedelta(minutes=1)) -> bool:
     """Meta refuses a whole request with an event older than 7 days; keep a margin for transit."""
     return event.created_at < now - MAX_AGE + margin
 
 
-def server_event(event: Event, event_name: str) -> dict[str, Any]:
-    """The `data[]` entry for `event`, sent as Meta's `event_name`."""
+def server_event(event: Any, event_name: str) -> dict[str, Any]:
+    """The `data[]` entry for `event` (an Event, or a row of PAYLOAD_COLUMNS), sent as Meta's
+    `event_name`."""
     stored = event.custom_data if isinstance(event.custom_data, dict) else {}
     user = user_data(event, stored)
     payload: dict[str, Any] = {
@@ -65,7 +85,7 @@ def server_event(event: Event, event_name: str) -> dict[str, Any]:
     return payload
 
 
-def user_data(event: Event, stored: dict[str, Any]) -> dict[str, Any]:
+def user_data(event: Any, stored: dict[str, Any]) -> dict[str, Any]:
     user: dict[str, Any] = {}
     hashed = stored.get("user_data") if isinstance(stored.get("user_data"), dict) else {}
     for key in HASHED_FIELDS:
@@ -86,14 +106,14 @@ def user_data(event: Event, stored: dict[str, Any]) -> dict[str, Any]:
     return user
 
 
-def _fbc_from_click_id(event: Event) -> str | None:
+def _fbc_from_click_id(event: Any) -> str | None:
     if not event.fbclid:
         return None
     clicked_ms = int(event.created_at.replace(tzinfo=dt.UTC).timestamp() * 1000)
     return f"fb.1.{clicked_ms}.{event.fbclid}"
 
 
-def custom_data(event: Event, stored: dict[str, Any]) -> dict[str, Any]:
+def custom_data(event: Any, stored: dict[str, Any]) -> dict[str, Any]:
     """value, currency, contents, order id, then the event's own data (never ours)."""
     custom: dict[str, Any] = {
         key: _jsonable(value)

@@ -30,8 +30,8 @@ def deliverer(config: dict[str, Any] | Any) -> Deliverer:
 def run_delivery_loop(
     config: dict[str, Any] | Any, stop: threading.Event, idle_wait: float = IDLE_WAIT_SECONDS
 ) -> None:
-    """Deliver until `stop` is set: back to work at once after a full claim, else wait for a
-    NOTIFY (PostgreSQL) or `idle_wait`."""
+    """Deliver until `stop` is set: each round sends everything due, then the loop waits for a
+    NOTIFY (PostgreSQL; one sent during the round ends the wait at once) or `idle_wait`."""
     sender = deliverer(config)
     waker = make_waker(config["DATABASE_URL"], stop)
     try:
@@ -51,8 +51,7 @@ def run_delivery_loop(
                     result.expired,
                     result.waiting,
                 )
-            if result.claimed < sender.claim_limit:
-                waker.wait(idle_wait)
+            waker.wait(idle_wait)
     finally:
         waker.close()
         sender.close()
