@@ -207,6 +207,11 @@ def ingest_running(app_url: str, clients: int) -> Iterator[object]:
             worker.join(timeout=15)
 
 
+def received_summary(graph_url: str) -> dict[str, int]:
+    store = graph_url.rsplit("/meta", 1)[0]
+    return requests.get(f"{store}/_devstore/meta/events?summary=1", timeout=30).json()
+
+
 def throughput(database_url: str, env: dict[str, str], events: int) -> tuple[float, float, float]:
     """(events/s from the worker's start, its seconds, events/s while sending) for one worker
     process to send `events` queued rows. The second rate leaves out the process start-up: it
@@ -299,11 +304,15 @@ def main() -> None:
             with ingest_running(app_url, clients) as ingested:
                 started = time.perf_counter()
                 rate, seconds, steady = throughput(database_url, env, args.events)
+                seen = received_summary(graph_url)
+                if seen["count"] != args.events or seen["distinct"] != args.events:
+                    raise RuntimeError(f"the fake Graph API saw {seen} for {args.events} events")
                 ingest_rate = ingested.value / (time.perf_counter() - started)  # type: ignore[attr-defined]
                 print(
                     f"throughput: {args.events} events in {seconds:.2f} s = {rate:,.0f} events/s "
                     f"delivered with the worker's start-up, {steady:,.0f} events/s while sending "
-                    f"(batches of 1,000, 4 in flight, 1 worker), ingest beside it "
+                    f"(batches of 1,000, 4 in flight, 1 worker; {seen['requests']} requests, each "
+                    f"event received once), ingest beside it "
                     f"{ingest_rate:,.0f} events/s; {load()}"
                 )
                 delays = delay(app_url, graph_url, env, args.orders, args.rate)

@@ -310,7 +310,8 @@ def register_pixel(pixel_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/_devstore/meta/events")
 def received_events():  # type: ignore[no-untyped-def]
-    """What was accepted; `?wait_for=n&timeout=s` waits until n events have arrived."""
+    """What was accepted; `?wait_for=n&timeout=s` waits until n events have arrived;
+    `?summary=1` leaves the events out and counts distinct event ids instead."""
     section = _meta(_state())
     wait_for = request.args.get("wait_for", type=int) or 0
     timeout = min(request.args.get("timeout", default=10.0, type=float), 60.0)
@@ -318,6 +319,9 @@ def received_events():  # type: ignore[no-untyped-def]
         section["arrived"].wait_for(lambda: len(section["received"]) >= wait_for, timeout)
         received = list(section["received"])
         requests_seen = section["requests"]
+    if request.args.get("summary"):
+        distinct = len({(r["pixel_id"], r["event"].get("event_id")) for r in received})
+        return jsonify(count=len(received), distinct=distinct, requests=requests_seen)
     return jsonify(events=received, count=len(received), requests=requests_seen)
 
 
