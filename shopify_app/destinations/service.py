@@ -28,12 +28,17 @@ def deliverer(config: dict[str, Any] | Any) -> Deliverer:
 
 
 def run_delivery_loop(
-    config: dict[str, Any] | Any, stop: threading.Event, idle_wait: float = IDLE_WAIT_SECONDS
+    config: dict[str, Any] | Any,
+    stop: threading.Event,
+    idle_wait: float = IDLE_WAIT_SECONDS,
+    idle: threading.Event | None = None,
 ) -> None:
     """Deliver until `stop` is set: each round sends everything due, then the loop waits for a
-    NOTIFY (PostgreSQL; one sent during the round ends the wait at once) or `idle_wait`."""
+    NOTIFY (PostgreSQL; one sent during the round ends the wait at once) or `idle_wait`.
+    `idle` is set whenever the loop has nothing left and waits (tests wait for it)."""
     sender = deliverer(config)
     waker = make_waker(config["DATABASE_URL"], stop)
+    waker.listen()
     try:
         while not stop.is_set():
             try:
@@ -51,6 +56,8 @@ def run_delivery_loop(
                     result.expired,
                     result.waiting,
                 )
+            if idle is not None:
+                idle.set()
             waker.wait(idle_wait)
     finally:
         waker.close()

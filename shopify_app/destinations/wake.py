@@ -28,6 +28,9 @@ class PollWaker:
     def __init__(self, stop: threading.Event) -> None:
         self.stop = stop
 
+    def listen(self) -> None:
+        pass
+
     def wait(self, timeout: float) -> None:
         self.stop.wait(min(timeout, POLL_SECONDS))
 
@@ -42,6 +45,13 @@ class ListenWaker:
         self.url = database_url
         self.stop = stop
         self._conn: psycopg.Connection | None = None
+
+    def listen(self) -> None:
+        """LISTEN before the first round, so no NOTIFY between that round and a wait is lost."""
+        try:
+            self._connection()
+        except psycopg.Error as exc:
+            log.warning("LISTEN %s failed (%s); polling until it works", CHANNEL, exc)
 
     def _connection(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed:

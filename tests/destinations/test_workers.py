@@ -92,11 +92,11 @@ def _key(stack) -> str:  # type: ignore[no-untyped-def]
 def test_an_idle_loop_wakes_for_a_new_row(stack, meta, shop):
     # Woken by NOTIFY on PostgreSQL, a half-second poll on SQLite; the idle wait itself is long,
     # so only the wake-up can deliver the event in time.
-    stop = threading.Event()
-    loop = threading.Thread(target=run_delivery_loop, args=(stack.app.config, stop, 30.0))
+    stop, idle = threading.Event(), threading.Event()
+    loop = threading.Thread(target=run_delivery_loop, args=(stack.app.config, stop, 30.0, idle))
     loop.start()
     try:
-        time.sleep(0.3)  # let the loop go idle first (not a wait for a condition)
+        assert idle.wait(10)  # the loop found nothing due and waits
         started = time.monotonic()
         (event_id,) = queue_events(1)
         (received,) = meta.received(wait_for=1, timeout=5)
