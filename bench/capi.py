@@ -22,10 +22,12 @@ import argparse
 import json
 import multiprocessing
 import os
+import re
 import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -41,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from devstore import webhooks as shopify  # noqa: E402
 from devstore.proxy import signed_proxy_query  # noqa: E402
-from devstore.server import free_port  # noqa: E402
+from shopify_app.sockets import bound_port, listening_socket  # noqa: E402
 from tests import pg  # noqa: E402
 
 SECRET = "bench-capi-secret-0123456789abcdef-0123456789"  # noqa: S105 (benchmark-only value)
@@ -84,12 +86,16 @@ def wait_until_up(url: str, process: subprocess.Popen, what: str) -> None:  # ty
 
 
 @contextmanager
-def process(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen]:  # type: ignore[type-arg]
+def process(
+    command: list[str], env: dict[str, str], pass_fds: tuple[int, ...] = (), log: bool = False
+) -> Iterator[subprocess.Popen]:  # type: ignore[type-arg]
     child = subprocess.Popen(
         command,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE if log else subprocess.DEVNULL,
+        text=True,
+        pass_fds=pass_fds,
         start_new_session=True,  # its own process group: gunicorn's workers stop with it
     )
     try:
@@ -97,6 +103,18 @@ def process(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
     finally:
         os.killpg(child.pid, signal.SIGTERM)
         child.wait(timeout=30)
+
+
+def listening_url(server: subprocess.Popen[str]) -> str:
+    """gunicorn binds port 0 and logs where: `Listening at: http://127.0.0.1:<port>`."""
+    assert server.stderr is not None
+    for line in server.stderr:
+        match = re.search(r"Listening at: (http://\S+)", line)
+        if match:
+            # Keep draining its log, or gunicorn blocks once the pipe is full.
+            threading.Thread(target=server.stderr.read, daemon=True).start()
+            return match.group(1)
+    raise RuntimeError("sightline serve did not come up")
 
 
 def prepare_database(database_url: str) -> None:
@@ -289,14 +307,20 @@ def main() -> None:
     database_url = pg.url_for(name)
     try:
         prepare_database(database_url)
-        store_port, app_port = free_port(), free_port()
+        # devstore serves on a socket bound here (its port is ours); the app binds port 0.
+        store_socket = listening_socket("127.0.0.1", 0)
+        store_port = bound_port(store_socket)
         graph_url = f"http://127.0.0.1:{store_port}/meta"
-        app_url = f"http://127.0.0.1:{app_port}"
         env = environment(database_url, graph_url)
-        devstore = [sys.executable, "-m", "devstore", "--port", str(store_port)]
-        devstore += ["--app-url", app_url, "--api-secret", SECRET, "--api-key", "bench-api-key"]
-        serve = [SIGHTLINE, "serve", "--port", str(app_port), "--workers", "2", "--threads", "8"]
-        with process(devstore, env) as store, process(serve, env) as app:
+        devstore = [sys.executable, "-m", "devstore", "--fd", str(store_socket.fileno())]
+        devstore += ["--api-secret", SECRET, "--api-key", "bench-api-key"]
+        serve = [SIGHTLINE, "serve", "--port", "0", "--workers", "2", "--threads", "8"]
+        with (
+            process(devstore, env, pass_fds=(store_socket.fileno(),)) as store,
+            process(serve, env, log=True) as app,
+        ):
+            store_socket.close()  # devstore holds its own copy
+            app_url = listening_url(app)
             wait_until_up(f"http://127.0.0.1:{store_port}/_devstore", store, "devstore")
             wait_until_up(f"{app_url}/healthz", app, "sightline serve")
             clients = 0 if args.no_ingest else args.ingest_clients

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from collections import Counter
 
-from devstore.server import free_port
 from models import AppSettings, Delivery, DeliveryStatus, utcnow
 from shopify_app.destinations.delivery import Deliverer
 from shopify_app.destinations.meta_client import MetaClient
@@ -158,12 +158,15 @@ def test_stand_in_down_for_a_run_loses_nothing_and_sends_nothing_twice(
     stack, meta, shop, deliverer
 ):
     ids = queue_events(1200)
-    down = Deliverer(MetaClient(f"http://127.0.0.1:{free_port()}", "v24.0"))
-    try:
-        for minutes in range(3):  # several rounds while nothing answers
-            down.deliver_all_due(now=later(minutes * 3600))
-    finally:
-        down.close()
+    # A port that is bound but not listening: every connection is refused, as with a host down.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        down = Deliverer(MetaClient(f"http://127.0.0.1:{closed.getsockname()[1]}", "v24.0"))
+        try:
+            for hours in range(3):  # several rounds while nothing answers
+                down.deliver_all_due(now=later(hours * 3600))
+        finally:
+            down.close()
     assert statuses() == {"pending": 1200}
     assert "cannot reach Meta" in Delivery.select().first().last_error
 
