@@ -14,6 +14,7 @@ registers the one token a pixel accepts; `events` lists what was received; `rese
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import threading
@@ -118,15 +119,22 @@ def _fault_answer(section: dict[str, Any]):  # type: ignore[no-untyped-def]
         time.sleep(float(fault.get("seconds", TIMEOUT_SLEEP_SECONDS)))
         return graph_error(504, "Gateway timeout", 2)
     if kind == "throttle":
-        wait = str(fault.get("retry_after", 1))
-        usage = '{"1": [{"type": "ads_management", "call_count": 100, "total_cputime": 20, '
-        usage += '"total_time": 30, "estimated_time_to_regain_access": 0}]}'
-        return graph_error(
-            429,
-            "User request limit reached",
-            17,
-            headers={"Retry-After": wait, "X-Business-Use-Case-Usage": usage},
-        )
+        # Retry-After in seconds and/or Meta's usage header (regain time in minutes).
+        usage = {
+            "1": [
+                {
+                    "type": "ads_management",
+                    "call_count": 100,
+                    "total_cputime": 20,
+                    "total_time": 30,
+                    "estimated_time_to_regain_access": int(fault.get("regain_minutes", 0)),
+                }
+            ]
+        }
+        headers = {"X-Business-Use-Case-Usage": json.dumps(usage)}
+        if fault.get("retry_after") is not None:
+            headers["Retry-After"] = str(fault["retry_after"])
+        return graph_error(429, "User request limit reached", 17, headers=headers)
     return _token_refused()
 
 
@@ -278,7 +286,7 @@ def read_pixel(version: str, pixel_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/_devstore/meta/faults")
 def faults_control():  # type: ignore[no-untyped-def]
     """{"kind": "5xx"|"timeout"|"throttle"|"token_invalid"|"off", "times": n?, "status": 503?,
-    "retry_after": s?, "seconds": s?} and/or {"reject_event_ids": [...]}."""
+    "retry_after": s?, "regain_minutes": m?, "seconds": s?} and/or {"reject_event_ids": [...]}."""
     spec = request.get_json(silent=True)
     if not isinstance(spec, dict):
         return jsonify(error="send a JSON object"), 400

@@ -89,6 +89,18 @@ def test_throttling_honours_retry_after_for_the_whole_pixel(stack, meta, shop, d
     assert deliverer.deliver_due(now=later(601)).sent == 3
 
 
+def test_the_usage_headers_regain_time_is_honoured(stack, meta, shop, deliverer):
+    queue_events(1)
+    meta.faults(kind="throttle", regain_minutes=3, times=1)
+
+    assert deliverer.deliver_due().retrying == 1
+
+    assert Delivery.get().next_attempt_at >= utcnow() + dt.timedelta(seconds=170)
+    assert deliverer.deliver_due(now=later(120)).claimed == 0
+    assert meta.requests() == 1
+    assert deliverer.deliver_due(now=later(181)).sent == 1
+
+
 def test_one_bad_event_is_found_by_bisecting_and_the_rest_go(stack, meta, shop, deliverer):
     ids = queue_events(16)
     bad = ids[5]
