@@ -17,12 +17,14 @@ What each answer does to the rows it carried:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import random
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 1000  # Meta's limit per request
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_MAX_SECONDS = 15 * 60.0
+LEASE_USE = 0.75  # the share of a claim's lease a worker may spend sending it
 
 
 @dataclass
@@ -65,6 +68,7 @@ class Batch:
     test_event_code: str | None
     rows: list[tuple[int, dict[str, Any]]]  # (delivery id, server event)
     attempts: int  # the most attempts among the rows: sets the backoff
+    deadline: float  # the Deliverer's clock() by which the claim's lease must still hold
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,10 @@ class Deliverer:
         batch_size: int = MAX_BATCH,
         concurrency: int = 4,
         lease: dt.timedelta = outbox.LEASE,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
+        self.clock = clock  # measures how much of a claim's lease is used
         self.batch_size = max(1, min(batch_size, MAX_BATCH))
         self.concurrency = max(1, concurrency)
         self.lease = lease
@@ -133,10 +139,12 @@ class Deliverer:
         for _ in range(max_claims):
             at = now or utcnow()
             token = outbox.new_claim_token()
+            # Stop sending well inside the lease: past it another worker may claim the rows.
+            deadline = self.clock() + self.lease.total_seconds() * LEASE_USE
             claimed = outbox.claim_due(self.batch_size, token=token, now=at, lease=self.lease)
             result.add(claimed=len(claimed))
             for job in self._prepare(claimed, token, at, result):
-                self._run_job(job, token, at, result)
+                self._run_job(job, token, at, result, deadline)
             if len(claimed) < self.batch_size:
                 return
 
@@ -185,7 +193,9 @@ class Deliverer:
             for start in range(0, len(rows), self.batch_size)
         ]
 
-    def _batch(self, job: Job, token: str, now: dt.datetime, result: RoundResult) -> Batch:
+    def _batch(
+        self, job: Job, token: str, now: dt.datetime, result: RoundResult, deadline: float
+    ) -> Batch:
         """Read the job's events and build their server events; expire the too old ones."""
         events = _events_by_pk(job.app_id, [r.event_pk for r in job.rows])
         ready: list[tuple[int, dict[str, Any]]] = []
@@ -202,7 +212,13 @@ class Deliverer:
             result.add(expired=outbox.mark_expired(old, token))
         attempts = max(r.attempts for r in job.rows)
         return Batch(
-            job.app_id, job.pixel_id, job.access_token, job.test_event_code, ready, attempts
+            job.app_id,
+            job.pixel_id,
+            job.access_token,
+            job.test_event_code,
+            ready,
+            attempts,
+            deadline,
         )
 
     def _held_until(self, pixel_id: str, now: dt.datetime) -> dt.datetime | None:
@@ -219,9 +235,12 @@ class Deliverer:
 
     # ---- sending -----------------------------------------------------------------------------
 
-    def _run_job(self, job: Job, token: str, now: dt.datetime, result: RoundResult) -> None:
+    def _run_job(
+        self, job: Job, token: str, now: dt.datetime, result: RoundResult, deadline: float
+    ) -> None:
         try:
-            self._send_batch(self._batch(job, token, now, result), token, now, result)
+            batch = self._batch(job, token, now, result, deadline)
+            self._send_batch(batch, token, now, result)
         except Exception:  # the rows stay claimed; the lease brings them back
             log.exception("sending a batch to Meta failed for %s", job.app_id)
 
@@ -229,6 +248,9 @@ class Deliverer:
         if not batch.rows:
             return
         ids = [delivery_id for delivery_id, _ in batch.rows]
+        if self.clock() > batch.deadline:  # a long bisection: the rest waits for a new claim
+            result.add(waiting=outbox.release(ids, token))
+            return
         answer = self.client.send_events(
             batch.pixel_id,
             batch.access_token,
@@ -261,7 +283,8 @@ class Deliverer:
                     )
                 )
             case "auth":
-                pause_shop(batch.app_id, f"Meta refused the access token: {answer.message}", now)
+                what = "access token" if answer.code == 190 else "pixel ID or its permissions"
+                pause_shop(batch.app_id, f"Meta refused the {what}: {answer.message}", now)
                 result.add(waiting=outbox.release(ids, token, at=now))
             case _:
                 self._bisect(batch, answer, token, now, result)
@@ -282,19 +305,7 @@ class Deliverer:
             return
         middle = len(batch.rows) // 2
         for half in (batch.rows[:middle], batch.rows[middle:]):
-            self._send_batch(
-                Batch(
-                    batch.app_id,
-                    batch.pixel_id,
-                    batch.access_token,
-                    batch.test_event_code,
-                    half,
-                    batch.attempts,
-                ),
-                token,
-                now,
-                result,
-            )
+            self._send_batch(dataclasses.replace(batch, rows=half), token, now, result)
 
 
 def _events_by_pk(app_id: str, pks: list[int]) -> dict[int, Any]:

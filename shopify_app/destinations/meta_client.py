@@ -6,7 +6,9 @@ the delivery loop decides with one `match` what happens to the rows:
 - `ok`: 2xx; Meta's `events_received` and `fbtrace_id` are kept.
 - `retry`: a timeout, a connection failure, 5xx, HTTP 429, or one of Meta's transient and
   throttling codes; `retry_after` carries `Retry-After` or the business-use-case usage header.
-- `auth`: code 190, the token is invalid or expired: the shop's deliveries pause.
+- `auth`: code 190 (the token is invalid or expired), a permission error (10, 200-299), or
+  the pixel does not exist for this token (100/33): nothing for this shop can go until the
+  merchant fixes the token or pixel, so its deliveries pause.
 - `rejected`: any other 4xx; for a batch, one bad event rejects all of it (the loop bisects).
 
 The access token travels in the JSON body (Graph accepts it there), never in the URL, so no
@@ -26,6 +28,7 @@ TIMEOUT_SECONDS = 1.5
 # Meta's transient errors (1, 2) and throttling codes (4, 17, 32, 613, 80004) are worth retrying.
 RETRY_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, 80004})
 TOKEN_INVALID = 190
+NO_SUCH_OBJECT = (100, 33)  # "Object with ID ... does not exist, cannot be loaded ..."
 MAX_RETRY_AFTER = 3600.0
 
 AnswerKind = Literal["ok", "retry", "auth", "rejected"]
@@ -141,7 +144,12 @@ def classify(status: int, headers: Any, content: bytes) -> MetaAnswer:
         "retry_after": wait,
         "body": body,
     }
-    if code == TOKEN_INVALID:
+    if (
+        code == TOKEN_INVALID
+        or code == 10
+        or (code is not None and 200 <= code <= 299)
+        or (code, subcode) == NO_SUCH_OBJECT
+    ):
         return MetaAnswer("auth", **answer)
     if status >= 500 or status == 429 or code in RETRY_CODES:
         return MetaAnswer("retry", **answer)

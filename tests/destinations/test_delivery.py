@@ -9,7 +9,14 @@ from collections import Counter
 from models import AppSettings, Delivery, DeliveryStatus, utcnow
 from shopify_app.destinations.delivery import Deliverer
 from shopify_app.destinations.meta_client import MetaClient
-from tests.destinations.conftest import PIXEL, TOKEN, later, queue_events, statuses
+from tests.destinations.conftest import (
+    PIXEL,
+    TOKEN,
+    client_for,
+    later,
+    queue_events,
+    statuses,
+)
 
 
 def test_a_batch_is_delivered_and_meta_answer_kept(stack, meta, shop, deliverer):
@@ -137,6 +144,37 @@ def test_an_invalid_token_pauses_the_shop_until_a_new_token_is_saved(stack, meta
     assert saved.status_code == 200, saved.get_json()
     assert AppSettings.get(AppSettings.app_id == shop.app_id).meta_paused_at is None
     assert deliverer.deliver_due().sent == 2
+
+
+def test_a_pixel_meta_does_not_know_pauses_the_shop_without_bisecting(stack, meta, shop, deliverer):
+    meta.register("5550001111", TOKEN)  # the account has another pixel, not the shop's
+    queue_events(64)
+
+    result = deliverer.deliver_due()
+
+    assert (result.requests, result.failed, result.waiting) == (1, 0, 64)
+    reason = AppSettings.get().meta_pause_reason
+    assert "pixel ID" in reason and "does not exist" in reason
+    assert statuses() == {"pending": 64}
+
+
+def test_a_bisection_stops_inside_the_lease_and_leaves_the_rest_for_a_new_claim(stack, meta, shop):
+    ids = queue_events(8)
+    meta.faults(reject_event_ids=ids)  # every event bad: 15 requests to find them all
+    ticks = iter(range(1000))  # a clock that moves one second per reading
+    # A 10 s lease: a worker sends while under 7.5 s of it are used, so 7 requests.
+    sender = Deliverer(
+        client_for(stack), concurrency=1, lease=dt.timedelta(seconds=10), clock=lambda: next(ticks)
+    )
+    try:
+        result = sender.deliver_due()
+    finally:
+        sender.close()
+
+    # [8] [4] [2] [1] [1] [2] [1] are sent; the rest goes back unsent for a new claim.
+    assert (result.requests, result.failed, result.waiting) == (7, 3, 5)
+    assert statuses() == {"failed": 3, "pending": 5}
+    assert len(meta.received()) == 0
 
 
 def test_events_older_than_seven_days_expire_and_are_never_sent(stack, meta, shop, deliverer):
