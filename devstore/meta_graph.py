@@ -56,6 +56,7 @@ def _meta(state: DevstoreState) -> dict[str, Any]:
     with state.lock:
         section.setdefault("received", [])
         section.setdefault("requests", 0)
+        section.setdefault("batch_sizes", [])  # events per accepted request, in order
         section.setdefault("fault", {"kind": "off"})
         section.setdefault("reject_event_ids", set())
         section.setdefault("pixels", {})
@@ -196,6 +197,7 @@ def receive_events(version: str, pixel_id: str):  # type: ignore[no-untyped-def]
     test_code = body.get("test_event_code") if isinstance(body, dict) else None
     now = time.time()
     with _state().lock:
+        section["batch_sizes"].append(len(data))
         section["received"].extend(
             {"pixel_id": pixel_id, "test_event_code": test_code, "received_at": now, "event": e}
             for e in data
@@ -327,10 +329,13 @@ def received_events():  # type: ignore[no-untyped-def]
         section["arrived"].wait_for(lambda: len(section["received"]) >= wait_for, timeout)
         received = list(section["received"])
         requests_seen = section["requests"]
+        sizes = list(section["batch_sizes"])
     if request.args.get("summary"):
         distinct = len({(r["pixel_id"], r["event"].get("event_id")) for r in received})
-        return jsonify(count=len(received), distinct=distinct, requests=requests_seen)
-    return jsonify(events=received, count=len(received), requests=requests_seen)
+        return jsonify(
+            count=len(received), distinct=distinct, requests=requests_seen, batch_sizes=sizes
+        )
+    return jsonify(events=received, count=len(received), requests=requests_seen, batch_sizes=sizes)
 
 
 @bp.post("/_devstore/meta/reset")

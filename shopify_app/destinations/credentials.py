@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import AppSettings, utcnow
-from shopify_app.destinations.meta_client import MetaAnswer, MetaClient
+from shopify_app.destinations.meta_client import TOKEN_INVALID, MetaAnswer, MetaClient
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,11 @@ def check_credentials(client: MetaClient, pixel_id: str, access_token: str) -> C
     answer = client.check_pixel(pixel_id, access_token)
     if answer.kind == "ok":
         return CredentialCheck("accepted", message="Meta accepted the pixel ID and token.")
-    if answer.kind == "auth":
+    if answer.kind == "auth" and answer.code == TOKEN_INVALID:
         return CredentialCheck(
             "refused", "access_token", f"Meta refused this access token: {answer.message}"
         )
-    if answer.kind == "rejected":
+    if answer.kind in ("auth", "rejected"):
         return CredentialCheck(
             "refused", "pixel_id", f"Meta refused this pixel ID with this token: {answer.message}"
         )

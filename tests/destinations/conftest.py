@@ -80,7 +80,9 @@ def client_for(stack: LiveStack) -> MetaClient:
 
 @pytest.fixture
 def deliverer(stack: LiveStack) -> Iterator[Deliverer]:
-    sender = Deliverer(client_for(stack))
+    """One sender thread: request counts and batch contents are exact. Concurrent senders
+    have their own tests (test_workers.py, and batches in test_delivery.py)."""
+    sender = Deliverer(client_for(stack), concurrency=1)
     yield sender
     sender.close()
 

@@ -32,13 +32,29 @@ def test_a_batch_is_delivered_and_meta_answer_kept(stack, meta, shop, deliverer)
         assert delivery.claim_token is None
 
 
-def test_batches_carry_at_most_a_thousand_events(stack, meta, shop, deliverer):
+def test_batches_carry_at_most_a_thousand_events(stack, meta, shop):
     queue_events(2500)
-
-    result = deliverer.deliver_due()
+    sender = Deliverer(client_for(stack), concurrency=1)
+    try:
+        result = sender.deliver_due()
+    finally:
+        sender.close()
 
     assert (result.sent, result.requests) == (2500, 3)
+    assert meta.log()["batch_sizes"] == [1000, 1000, 500]
     assert len({e["event_id"] for e in meta.received()}) == 2500
+
+
+def test_concurrent_senders_keep_batches_within_the_limit(stack, meta, shop):
+    queue_events(4500)
+    sender = Deliverer(client_for(stack), concurrency=4)
+    try:
+        assert sender.deliver_due().sent == 4500
+    finally:
+        sender.close()
+
+    sizes = meta.log()["batch_sizes"]
+    assert sum(sizes) == 4500 and max(sizes) == 1000 and len(sizes) >= 5
 
 
 def test_the_batch_size_is_configurable(stack, meta, shop):
