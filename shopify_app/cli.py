@@ -167,7 +167,7 @@ def demo(port: int, devstore_port: int, shop: str) -> None:
         instructions,
         prepare_database,
         prepare_demo_shop,
-        send_sample_order_when_up,
+        send_sample_order_when_installed,
         start_devstore,
         start_worker,
     )
@@ -187,7 +187,7 @@ def demo(port: int, devstore_port: int, shop: str) -> None:
     try:
         app = create_app(config)
         click.echo(instructions(shop, config["APP_URL"], devstore_port))
-        send_sample_order_when_up(config["APP_URL"], devstore_port, shop)
+        send_sample_order_when_installed(devstore_port, shop)
         run_gunicorn(app, bind=f"fd://{app_socket.fileno()}", workers=1, threads=8)
     finally:
         for process in (worker, devstore):

@@ -116,16 +116,30 @@ def start_worker(config: dict[str, Any]) -> subprocess.Popen[bytes]:
     )
 
 
-def send_sample_order_when_up(app_url: str, devstore_port: int, shop: str) -> threading.Thread:
-    """Once the app answers, devstore sends a signed orders/paid (the shopper consented)."""
+INSTALL_WAIT_SECONDS = 3600.0
+
+
+def send_sample_order_when_installed(devstore_port: int, shop: str) -> threading.Thread:
+    """Once the merchant has opened the admin (the install wrote the storefront config),
+    devstore sends a signed orders/paid, the shopper having consented: a first order arrives
+    in an installed shop, as it would, and never races the install for the database."""
+    store = f"http://127.0.0.1:{devstore_port}"
+
+    def installed() -> bool:
+        try:
+            with requests.get(
+                f"{store}/_devstore/shops/{shop}/metafields/sightline/config", timeout=2
+            ) as response:
+                return response.status_code == 200
+        except requests.RequestException:
+            return False
 
     def send() -> None:
-        for _ in range(300):
-            try:
-                requests.get(f"{app_url}/healthz", timeout=1).close()
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
+        deadline = time.monotonic() + INSTALL_WAIT_SECONDS
+        while not installed():
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.5)  # a person opening the admin: nothing to be woken by
         spec = {
             "topic": "orders/paid",
             "shop": shop,
@@ -133,9 +147,7 @@ def send_sample_order_when_up(app_url: str, devstore_port: int, shop: str) -> th
         }
         # If it fails the demo still runs; an order can be sent from devstore by hand.
         with contextlib.suppress(requests.RequestException):
-            requests.post(
-                f"http://127.0.0.1:{devstore_port}/_devstore/webhooks", json=spec, timeout=10
-            ).close()
+            requests.post(f"{store}/_devstore/webhooks", json=spec, timeout=10).close()
 
     thread = threading.Thread(target=send, name="demo-sample-order", daemon=True)
     thread.start()
@@ -150,8 +162,8 @@ def instructions(shop: str, app_url: str, devstore_port: int) -> str:
             f"  app:        {app_url}",
             f"  admin:      {store}/admin/apps/sightline   (installs the app, then opens it)",
             f"  storefront: {store}/products/red-shoes      (events go to {app_url}/proxy/track)",
-            f"  deliveries: {store}/admin/apps/sightline/deliveries   (a sample order, sent to "
-            "devstore's fake Meta API)",
+            f"  deliveries: {store}/admin/apps/sightline/deliveries   (after the first admin "
+            "visit a sample order arrives and goes to devstore's fake Meta API)",
             "Press Ctrl+C to stop.",
         ]
     )

@@ -34,6 +34,8 @@ def test_demo_sends_its_sample_order_to_meta_and_shows_it_delivered(tmp_path):
         store = re.search(r"storefront:\s+(http://127\.0\.0\.1:\d+/[^/]+)/", output).group(1)
         store_root = store.rsplit("/", 1)[0]
         wait_for(f"{app_url}/healthz")
+        with requests.get(f"{store}/admin/apps/sightline", timeout=15) as admin:
+            assert admin.status_code == 200  # installs the app: the sample order follows
         received = requests.get(
             f"{store_root}/_devstore/meta/events", params={"wait_for": 1, "timeout": 30}, timeout=40
         ).json()
