@@ -162,7 +162,15 @@ def webhooks_retry(limit: int) -> None:
 def demo(port: int, devstore_port: int, shop: str) -> None:
     """The app and devstore (a local Shopify stand-in) side by side, for a first look."""
     from shopify_app import create_app
-    from shopify_app.demo import demo_config, instructions, prepare_database, start_devstore
+    from shopify_app.demo import (
+        demo_config,
+        instructions,
+        prepare_database,
+        prepare_demo_shop,
+        send_sample_order_when_installed,
+        start_devstore,
+        start_worker,
+    )
     from shopify_app.server import run_gunicorn
     from shopify_app.sockets import bound_port, listening_socket
 
@@ -172,15 +180,19 @@ def demo(port: int, devstore_port: int, shop: str) -> None:
     port, devstore_port = bound_port(app_socket), bound_port(store_socket)
     config = demo_config(port, devstore_port)
     prepare_database(config["DATABASE_URL"])
+    prepare_demo_shop(config, shop)
     devstore = start_devstore(store_socket, config["APP_URL"])
     store_socket.close()  # devstore holds its own copy now
+    worker = start_worker(config)
     try:
         app = create_app(config)
         click.echo(instructions(shop, config["APP_URL"], devstore_port))
+        send_sample_order_when_installed(devstore_port, shop)
         run_gunicorn(app, bind=f"fd://{app_socket.fileno()}", workers=1, threads=8)
     finally:
-        devstore.terminate()
-        devstore.wait(timeout=10)
+        for process in (worker, devstore):
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @main.command("generate-key")

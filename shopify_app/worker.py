@@ -1,10 +1,12 @@
 """`sightline worker`: background duties that must not wait for a request.
 
-Each round processes again webhook deliveries that failed (or were interrupted), then writes
-storefront configs whose sync to Shopify is pending. Beside the rounds, a thread folds new
-events into the report rollups every few seconds (shopify_app/analytics/duty.py). Every duty
-is idempotent, so any number of workers (or a cron job running `sightline worker --once`) can
-run side by side.
+A delivery thread sends the outbox to Meta's Conversions API continuously (woken by NOTIFY on
+PostgreSQL, a short poll on SQLite; see `destinations/`), and another folds new events into the
+report rollups every few seconds (shopify_app/analytics/duty.py). Beside them, each round
+processes again webhook deliveries that failed (or were interrupted), then writes storefront
+configs whose sync to Shopify is pending. Every duty is idempotent or claims its rows, so any
+number of workers (or a cron job running `sightline worker --once`) can run side by side on
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from shopify_app.analytics.duty import start_rollup_thread
+from shopify_app.destinations.service import deliverer, run_delivery_loop
 from shopify_app.shopify.config_sync import retry_pending_config_syncs
 from webhooks.inbox import retry_failed_webhooks
 
@@ -28,31 +31,60 @@ class RoundReport:
     webhooks_failing: int
     configs_synced: int
     configs_pending: int
+    meta_sent: int = 0
+    meta_retrying: int = 0
+    meta_failed: int = 0
 
     def __str__(self) -> str:
         return (
             f"webhooks: {self.webhooks_processed} processed, "
             f"{self.webhooks_failing} still failing; "
             f"storefront configs: {self.configs_synced} synced, "
-            f"{self.configs_pending} still pending"
+            f"{self.configs_pending} still pending; "
+            f"meta: {self.meta_sent} sent, {self.meta_retrying} retrying, "
+            f"{self.meta_failed} failed"
         )
 
 
-def run_round(app: Flask, limit: int = 500) -> RoundReport:
+def run_round(app: Flask, limit: int = 500, *, deliveries: bool = True) -> RoundReport:
+    """One round of every duty; `deliveries` also sends everything due to Meta (--once)."""
     with app.app_context():
         webhooks = retry_failed_webhooks(limit, geoip_city_db=app.config["GEOIP_CITY_DB"])
         configs = retry_pending_config_syncs(limit)
+        meta = None
+        if deliveries:
+            sender = deliverer(app.config)
+            try:
+                meta = sender.deliver_all_due()
+            finally:
+                sender.close()
     synced = sum(configs.values())
-    return RoundReport(webhooks.processed, webhooks.failed, synced, len(configs) - synced)
+    return RoundReport(
+        webhooks.processed,
+        webhooks.failed,
+        synced,
+        len(configs) - synced,
+        meta.sent if meta else 0,
+        meta.retrying if meta else 0,
+        meta.failed if meta else 0,
+    )
 
 
 def run_forever(app: Flask, interval: float, stop: threading.Event | None = None) -> None:
-    """Run a round every `interval` seconds until `stop` is set (or the process is stopped)."""
+    """Deliver continuously, and run a round every `interval` seconds, until `stop` is set."""
     stop = stop or threading.Event()
     start_rollup_thread(app, stop)  # rollups keep their own pace: every few seconds
-    while not stop.is_set():
-        try:
-            log.info("%s", run_round(app))
-        except Exception:  # one bad round (database restarting, say) must not end the worker
-            log.exception("worker round failed; trying again in %s s", interval)
-        stop.wait(interval)
+    sender = threading.Thread(
+        target=run_delivery_loop, args=(app.config, stop), name="meta-deliveries", daemon=True
+    )
+    sender.start()
+    try:
+        while not stop.is_set():
+            try:
+                log.info("%s", run_round(app, deliveries=False))
+            except Exception:  # one bad round (database restarting, say) must not end the worker
+                log.exception("worker round failed; trying again in %s s", interval)
+            stop.wait(interval)
+    finally:
+        stop.set()
+        sender.join(timeout=10)

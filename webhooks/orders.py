@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from models import AppSettings, Event, Shop, ShopState, utcnow
+from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.enrich import enrich
 from shopify_app.ingest.writer import NewEvent, write_events
 from webhooks.attribution import attribution, marketing_consent, note_attributes
@@ -21,10 +22,6 @@ from webhooks.payload import PayloadError, identifier, mapping, money, text, tim
 
 PURCHASE = "purchase"
 META_PURCHASE = "Purchase"
-# Without a recorded choice (the tracker was blocked or never ran) the Purchase still goes to
-# Meta: a server-side purchase is what the merchant installed us for, and it is the common
-# practice of Shopify's own channels. An explicit "0" from the tracker always wins.
-CONSENT_WHEN_UNKNOWN = True
 
 
 # Server-made ids contain this; the tracker's ids (ingest/validate.py TOKEN) cannot.
@@ -57,11 +54,8 @@ def record_purchase(delivery: Delivery) -> Write | None:
     landing_url = _landing_url(delivery.shop, text(order.get("landing_site"), 2048))
     client = mapping(order.get("client_details"))
     consent = marketing_consent(attributes)
-    record_location = (
-        AppSettings.select(AppSettings.record_location)
-        .where(AppSettings.app_id == delivery.shop)
-        .scalar()
-    )
+    settings = AppSettings.get_or_none(AppSettings.app_id == delivery.shop)
+    record_location = settings.record_location if settings else None
     found = enrich(
         text(client.get("user_agent"), 2048),
         text(order.get("browser_ip")) or text(client.get("browser_ip")),
@@ -93,7 +87,10 @@ def record_purchase(delivery: Delivery) -> Write | None:
         event_name=PURCHASE,
         columns=columns,
         meta_event_name=META_PURCHASE,
-        marketing_consent=CONSENT_WHEN_UNKNOWN if consent is None else consent,
+        # An explicit choice wins; without one the shop's policy decides (by the order's country).
+        marketing_consent=may_send(
+            consent, settings.consent_when_unknown if settings else None, _order_country(order)
+        ),
     )
     return lambda: store_purchase(delivery.shop, order_id, purchase)
 
@@ -114,6 +111,14 @@ def store_purchase(shop: str, order_id: str, purchase: NewEvent) -> None:
         raise PurchaseConflictError(
             f"purchase of order {order_id} not stored: another event holds {purchase.event_id}"
         )
+
+
+def _order_country(order: dict[str, Any]) -> str | None:
+    for key in ("billing_address", "shipping_address"):
+        country = text(mapping(order.get(key)).get("country_code"), 2)
+        if country:
+            return country
+    return None
 
 
 def _uninstalled(shop: str) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shopify_app.custom_events.vocabulary import CLICK, PAGE_VIEW
+from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.context import RECHECK_AFTER_SECONDS, ShopContext, ShopContextCache
 from shopify_app.ingest.enrich import attribution_from_url, enrich
 from shopify_app.ingest.fingerprint import SaltCache, fingerprint, today
@@ -139,5 +140,8 @@ def _new_event(
         event_name=event.name,
         columns=columns,
         meta_event_name=shop.meta_event_for(event.name),
-        marketing_consent=batch.marketing is True,
+        # An explicit choice wins; without one the shop's policy decides (by the IP's country).
+        marketing_consent=may_send(
+            batch.marketing, shop.consent_when_unknown, shared.get("country")
+        ),
     )

@@ -126,7 +126,9 @@ def event_ids(shop: str = SHOP) -> set[str]:
 
 
 def test_customers_redact_removes_the_customers_events_and_contact_hashes(hooks):
-    AppSettings.create(app_id=SHOP, pixel_id="1234567890", send_to_meta=True)
+    AppSettings.create(
+        app_id=SHOP, pixel_id="1234567890", send_to_meta=True, consent_when_unknown="send"
+    )
     customer_story(hooks)
     waiting = hooks.order(order_id=4, customer_id=CUSTOMER)
     WebhookDelivery.create(
