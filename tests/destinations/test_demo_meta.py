@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
+import time
 
 import requests
 
@@ -41,9 +42,15 @@ def test_demo_sends_its_sample_order_to_meta_and_shows_it_delivered(tmp_path):
         ).json()
         assert [r["event"]["event_name"] for r in received["events"]] == ["Purchase"]
         assert received["events"][0]["pixel_id"] == "1234567890"
-        with requests.get(f"{store}/admin/apps/sightline/deliveries", timeout=15) as page:
-            assert page.status_code == 200
-            assert "data-sent>1<" in page.text
+        # Meta has answered; the worker records the answer just after: wait for the page to say so.
+        deadline = time.monotonic() + 30
+        while True:
+            with requests.get(f"{store}/admin/apps/sightline/deliveries", timeout=15) as page:
+                assert page.status_code == 200
+                if "data-sent>1<" in page.text or time.monotonic() > deadline:
+                    break
+            time.sleep(0.2)
+        assert "data-sent>1<" in page.text
     finally:
         demo.send_signal(signal.SIGTERM)
         rest, _ = demo.communicate(timeout=30)
