@@ -16,6 +16,7 @@ from shopify_app.api import (  # noqa: E402  (registers routes)
     custom_events,  # noqa: F401
     deliveries,  # noqa: F401
     picker,  # noqa: F401
+    reconciliation,  # noqa: F401
     reports,  # noqa: F401
     settings,  # noqa: F401
 )
