@@ -59,9 +59,10 @@ def repair_day(
     *,
     page_size: int = PAGE_SIZE,
     geoip_city_db: str | None = None,
+    now: dt.datetime | None = None,
 ) -> RepairResult:
     """Reconcile the day, record every missing order, and reconcile again."""
-    before = reconcile_day(shop, day, page_size=page_size)
+    before = reconcile_day(shop, day, page_size=page_size, now=now)
     result = RepairResult(before)
     if not before.complete:
         return result
@@ -75,7 +76,7 @@ def repair_day(
             log.warning("repair of order %s of %s failed: %s", order_id, shop, exc)
             result.not_repaired[order_id] = str(exc)
     if before.missing:
-        result.report = reconcile_day(shop, day, page_size=page_size)
+        result.report = reconcile_day(shop, day, page_size=page_size, now=now)
         result.report.repaired = len(result.repaired)
-        save(shop, day, result.report)
+        save(shop, day, result.report, now)
     return result

@@ -68,8 +68,10 @@ class DayReport:
         return body
 
 
-def reconcile_day(shop: str, day: dt.date, *, page_size: int = PAGE_SIZE) -> DayReport:
-    """Check one local day now and store the result."""
+def reconcile_day(
+    shop: str, day: dt.date, *, page_size: int = PAGE_SIZE, now: dt.datetime | None = None
+) -> DayReport:
+    """Check one local day now and store the result (stamped `now`, the worker's clock)."""
     zone = localtime.shop_zone(shop)
     start, end = localtime.day_bounds(day, day, zone)
     report = DayReport(date=day.isoformat(), zone=zone, complete=True)
@@ -78,7 +80,7 @@ def reconcile_day(shop: str, day: dt.date, *, page_size: int = PAGE_SIZE) -> Day
     except (ShopifyError, RuntimeError) as exc:
         log.warning("reconciliation of %s on %s incomplete: %s", shop, day, exc)
         report.complete, report.error = False, str(exc)
-        return save(shop, day, report)
+        return save(shop, day, report, now)
     report.orders = len(order_ids)
     events = _purchases(shop, order_ids)
     report.recorded = len(events)
@@ -96,7 +98,7 @@ def reconcile_day(shop: str, day: dt.date, *, page_size: int = PAGE_SIZE) -> Day
         else:
             reason = status or ("consent" if sends else "meta_off")
             report.skipped[reason] = report.skipped.get(reason, 0) + 1
-    return save(shop, day, report)
+    return save(shop, day, report, now)
 
 
 def _chunks(items: list[Any]) -> list[list[Any]]:
@@ -124,8 +126,8 @@ def _delivery_statuses(shop: str, event_ids: list[int]) -> dict[int, str]:
     return found
 
 
-def save(shop: str, day: dt.date, report: DayReport) -> DayReport:
-    now = utcnow()
+def save(shop: str, day: dt.date, report: DayReport, now: dt.datetime | None = None) -> DayReport:
+    now = now or utcnow()
     report.checked_at = now.isoformat(timespec="seconds") + "Z"
     values = {
         "zone": report.zone,
