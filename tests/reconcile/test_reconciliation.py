@@ -134,3 +134,38 @@ def test_without_a_token_the_api_answers_401(store):
 
     response = requests.get(f"{store.live.app_url}/api/reconciliation?date={today()}", timeout=5)
     assert response.status_code == 401
+
+
+def deliver_all(live) -> None:  # type: ignore[no-untyped-def]
+    from shopify_app.destinations.delivery import Deliverer
+    from shopify_app.destinations.meta_client import MetaClient
+
+    sender = Deliverer(
+        MetaClient(live.app.config["META_GRAPH_URL"], live.app.config["META_API_VERSION"]),
+        concurrency=1,
+    )
+    try:
+        sender.deliver_all_due()
+    finally:
+        sender.close()
+
+
+def test_repaired_orders_reach_meta_within_7_days_and_expire_after(store, live):
+    from models import Shop
+
+    Shop.update(installed_at=utcnow() - dt.timedelta(days=12)).execute()
+    AppSettings.create(app_id=SHOP, pixel_id="1234567890", access_token="t", send_to_meta=True)
+    days = {age: (utcnow() - dt.timedelta(days=age)).replace(hour=12, minute=0) for age in (2, 9)}
+    for moment in days.values():
+        store.order(webhook=False, created_at=moment.isoformat() + "Z", **{"order": CONSENT})
+        day = moment.date().isoformat()
+        assert store.api("POST", f"/api/reconciliation/repair?date={day}").json()["recorded"] == 1
+
+    deliver_all(live)
+
+    recent, old = (
+        store.api("GET", f"/api/reconciliation?date={days[age].date().isoformat()}").json()
+        for age in (2, 9)
+    )
+    assert (recent["delivered"], recent["skipped"], recent["alert"]) == (1, {}, False)
+    assert (old["delivered"], old["skipped"], old["drift"]) == (0, {"expired": 1}, 0)
