@@ -169,3 +169,19 @@ def test_repaired_orders_reach_meta_within_7_days_and_expire_after(store, live):
     )
     assert (recent["delivered"], recent["skipped"], recent["alert"]) == (1, {}, False)
     assert (old["delivered"], old["skipped"], old["drift"]) == (0, {"expired": 1}, 0)
+
+
+def test_days_are_the_shops_local_days(store):
+    from models import Shop
+
+    Shop.update(iana_timezone="Asia/Tokyo", installed_at=utcnow() - dt.timedelta(days=5)).execute()
+    # 16:00 UTC two days ago is 01:00 the next day in Tokyo.
+    moment = (utcnow() - dt.timedelta(days=2)).replace(hour=16, minute=0, second=0)
+    order_id = store.order(webhook=False, created_at=moment.isoformat() + "Z")
+    utc_day, tokyo_day = moment.date(), moment.date() + dt.timedelta(days=1)
+
+    on_utc_day = store.api("GET", f"/api/reconciliation?date={utc_day}").json()
+    on_tokyo_day = store.api("GET", f"/api/reconciliation?date={tokyo_day}").json()
+
+    assert on_utc_day["orders"] == 0 and on_utc_day["zone"] == "Asia/Tokyo"
+    assert (on_tokyo_day["orders"], on_tokyo_day["missing"]) == (1, [order_id])
