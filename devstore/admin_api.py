@@ -1,7 +1,8 @@
 """The Admin GraphQL API subset Sightline uses, executed by graphql-core against a real schema.
 
 Supported: `shop` (with `ianaTimezone`), `currentAppInstallation { id metafield(...)
-metafields(...) }` and `metafieldsSet`. Requests need a live access token (401 with Shopify's
+metafields(...) }`, `metafieldsSet`, and `orders(first, after, query)` / `order(id:)` over
+devstore's orders (devstore/orders.py). Requests need a live access token (401 with Shopify's
 body otherwise). Tests can queue faults per shop (THROTTLED, HTTP 429 with Retry-After,
 HTTP 503, a GraphQL error) and set the shop's time zone.
 """
@@ -16,6 +17,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from graphql import build_schema, graphql_sync
 
+from devstore import orders
 from devstore.oauth import access_token_shop
 from devstore.state import DevstoreState
 
@@ -26,6 +28,8 @@ SCHEMA = build_schema(
     type Query {
       shop: Shop!
       currentAppInstallation: AppInstallation!
+      orders(first: Int, after: String, query: String, sortKey: OrderSortKeys): OrderConnection!
+      order(id: ID!): Order
     }
     type Mutation {
       metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
@@ -45,6 +49,59 @@ SCHEMA = build_schema(
       updatedAt: String!
     }
     type MetafieldConnection { nodes: [Metafield!]! }
+    enum OrderSortKeys { CREATED_AT PROCESSED_AT ID }
+    type OrderConnection { edges: [OrderEdge!]! nodes: [Order!]! pageInfo: PageInfo! }
+    type OrderEdge { cursor: String! node: Order! }
+    type PageInfo { hasNextPage: Boolean! endCursor: String }
+    type Order {
+      id: ID!
+      legacyResourceId: String!
+      name: String!
+      createdAt: String!
+      processedAt: String!
+      currencyCode: String!
+      totalPriceSet: MoneyBag!
+      displayFinancialStatus: String
+      test: Boolean!
+      email: String
+      phone: String
+      clientIp: String
+      customAttributes: [Attribute!]!
+      customer: Customer
+      billingAddress: MailingAddress
+      shippingAddress: MailingAddress
+      lineItems(first: Int): LineItemConnection!
+      customerJourneySummary: CustomerJourneySummary
+    }
+    type MoneyBag { shopMoney: MoneyV2! }
+    type MoneyV2 { amount: String! currencyCode: String! }
+    type Attribute { key: String! value: String }
+    type Customer { id: ID! email: String phone: String firstName: String lastName: String }
+    type MailingAddress {
+      firstName: String
+      lastName: String
+      address1: String
+      city: String
+      zip: String
+      province: String
+      provinceCode: String
+      country: String
+      countryCodeV2: String
+      phone: String
+    }
+    type LineItemConnection { nodes: [LineItem!]! }
+    type LineItem {
+      title: String
+      sku: String
+      quantity: Int!
+      variant: ProductVariant
+      product: Product
+      originalUnitPriceSet: MoneyBag!
+    }
+    type ProductVariant { id: ID! }
+    type Product { id: ID! }
+    type CustomerJourneySummary { firstVisit: CustomerVisit }
+    type CustomerVisit { landingPage: String referrerUrl: String }
     input MetafieldsSetInput {
       ownerId: ID!
       namespace: String
@@ -215,6 +272,10 @@ def _root(state: DevstoreState, shop: str) -> dict[str, Any]:
         },
         "currentAppInstallation": {"id": owner, "metafield": metafield, "metafields": metafields},
         "metafieldsSet": metafields_set,
+        "orders": lambda _info, first=None, after=None, query=None, sortKey=None: (
+            orders.orders_connection(state, shop, first, after, query)
+        ),
+        "order": lambda _info, id: orders.find_order(state, shop, id),
     }
 
 

@@ -14,6 +14,7 @@ FEATURES: list[str] = [
     "devstore.oauth",
     "devstore.admin_api",
     "devstore.webhooks",
+    "devstore.orders",
     "devstore.proxy",
     "devstore.storefront",
     "devstore.meta_graph",

@@ -133,9 +133,11 @@ def _page(shop: str, page_type: str, product: dict[str, Any] | None = None) -> R
     head = _app_embed(shop, page_type, root, product, cart)
     consent = CONSENT_STATES.get(request.cookies.get(CONSENT_COOKIE, ""), (True, True))
     stub = SHOPIFY_STUB % {"shop": json.dumps(shop), "consent": json.dumps(list(consent))}
+    with _state().lock:  # a merchant's own code in theme.liquid, e.g. another Meta pixel
+        snippet = str(_state().section("theme_snippets").get(shop, ""))
     document = (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(page.title)}</title>"
-        f"{page.head}{stub}{head}</head><body>{page.body}</body></html>"
+        f"{page.head}{stub}{snippet}{head}</head><body>{page.body}</body></html>"
     )
     return Response(document, content_type="text/html; charset=utf-8")
 
@@ -159,6 +161,18 @@ def set_theme(shop: str) -> Response:
     with _state().lock:
         _state().section("themes")[shop] = theme
     return jsonify(shop=shop, theme=theme)
+
+
+@bp.post("/_devstore/shops/<shop>/theme-snippet")
+def set_theme_snippet(shop: str) -> Response:
+    """`{"html": "<script>...</script>"}`: code the merchant pasted into theme.liquid's head."""
+    body = request.get_json(silent=True)
+    snippet = body.get("html") if isinstance(body, dict) else None
+    if not isinstance(snippet, str):
+        return jsonify(error='send {"html": "..."}'), 422
+    with _state().lock:
+        _state().section("theme_snippets")[shop] = snippet
+    return jsonify(shop=shop, bytes=len(snippet))
 
 
 def _app_embed(

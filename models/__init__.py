@@ -18,6 +18,7 @@ from models.database import db, open_database
 from models.deliveries import Delivery, DeliveryStatus
 from models.events import CustomEvent, Event
 from models.picker import PickerSession
+from models.reconciliation import ReconciliationDay
 from models.salts import FingerprintSalt
 from models.settings import AppSettings
 from models.shop import Shop, ShopState
@@ -43,6 +44,7 @@ ALL_MODELS = [
     RollupAttribution,
     RollupDirtyDay,
     RollupState,
+    ReconciliationDay,
 ]
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "Event",
     "FingerprintSalt",
     "PickerSession",
+    "ReconciliationDay",
     "RollupAttribution",
     "RollupDaily",
     "RollupDimension",

@@ -138,6 +138,25 @@ def rollup(rebuild: bool) -> None:
     click.echo(f"rebuilt rollups: {done} steps over {len({s.app_id for s in steps})} shop(s)")
 
 
+@main.command()
+@click.option("--date", "day", required=True, help="A day in each shop's time zone: YYYY-MM-DD.")
+@click.option("--shop", default=None, help="One shop (its *.myshopify.com domain); else all.")
+@click.option("--repair", is_flag=True, help="Record the purchases of missing orders.")
+@_one_line_errors
+def reconcile(day: str, shop: str | None, repair: bool) -> None:
+    """Compare a day's Shopify orders with recorded purchases and Meta deliveries."""
+    from shopify_app import create_app
+    from shopify_app.reconcile.cli import run_reconcile
+
+    app = create_app()
+    with app.app_context():
+        lines, ok = run_reconcile(app, day, shop, repair)
+    for line in lines:
+        click.echo(line)
+    if not ok:
+        sys.exit(1)
+
+
 @main.command("webhooks-retry")
 @click.option("--limit", type=int, default=500, show_default=True)
 @_one_line_errors

@@ -4,8 +4,9 @@ A delivery thread sends the outbox to Meta's Conversions API continuously (woken
 PostgreSQL, a short poll on SQLite; see `destinations/`), and another folds new events into the
 report rollups every few seconds (shopify_app/analytics/duty.py). Beside them, each round
 processes again webhook deliveries that failed (or were interrupted), then writes storefront
-configs whose sync to Shopify is pending. Every duty is idempotent or claims its rows, so any
-number of workers (or a cron job running `sightline worker --once`) can run side by side on
+configs whose sync to Shopify is pending, then reconciles each shop's yesterday once its
+morning has come (shopify_app/reconcile/duty.py). Every duty is idempotent or claims its rows,
+so any number of workers (or a cron job running `sightline worker --once`) can run side by side on
 PostgreSQL.
 """
 
@@ -17,8 +18,10 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from models import utcnow
 from shopify_app.analytics.duty import start_rollup_thread
 from shopify_app.destinations.service import deliverer, run_delivery_loop
+from shopify_app.reconcile.duty import reconcile_mornings
 from shopify_app.shopify.config_sync import retry_pending_config_syncs
 from webhooks.inbox import retry_failed_webhooks
 
@@ -34,6 +37,8 @@ class RoundReport:
     meta_sent: int = 0
     meta_retrying: int = 0
     meta_failed: int = 0
+    days_reconciled: int = 0
+    orders_repaired: int = 0
 
     def __str__(self) -> str:
         return (
@@ -42,7 +47,9 @@ class RoundReport:
             f"storefront configs: {self.configs_synced} synced, "
             f"{self.configs_pending} still pending; "
             f"meta: {self.meta_sent} sent, {self.meta_retrying} retrying, "
-            f"{self.meta_failed} failed"
+            f"{self.meta_failed} failed; "
+            f"reconciliation: {self.days_reconciled} day(s) checked, "
+            f"{self.orders_repaired} order(s) repaired"
         )
 
 
@@ -51,6 +58,11 @@ def run_round(app: Flask, limit: int = 500, *, deliveries: bool = True) -> Round
     with app.app_context():
         webhooks = retry_failed_webhooks(limit, geoip_city_db=app.config["GEOIP_CITY_DB"])
         configs = retry_pending_config_syncs(limit)
+        mornings = reconcile_mornings(
+            utcnow(),
+            page_size=int(app.config.get("RECONCILE_PAGE_SIZE", 250)),
+            geoip_city_db=app.config["GEOIP_CITY_DB"],
+        )
         meta = None
         if deliveries:
             sender = deliverer(app.config)
@@ -67,6 +79,8 @@ def run_round(app: Flask, limit: int = 500, *, deliveries: bool = True) -> Round
         meta.sent if meta else 0,
         meta.retrying if meta else 0,
         meta.failed if meta else 0,
+        mornings.days_checked,
+        mornings.orders_repaired,
     )
 
 

@@ -16,7 +16,9 @@ from shopify_app.custom_events.service import CustomEventNotFoundError, get_even
 from shopify_app.custom_events.settings_service import get_settings, settings_to_dict
 from shopify_app.custom_events.sync import sync_state
 from shopify_app.destinations.report import meta_status, overview
+from shopify_app.duplicates.report import duplicate_sources
 from shopify_app.errors import json_error
+from shopify_app.reconcile.page import page_context as reconciliation_context
 
 SETTINGS_TOGGLES = (
     (
@@ -129,7 +131,18 @@ def settings():  # type: ignore[no-untyped-def]
 @bp.get("/deliveries")
 @embedded_page
 def deliveries():  # type: ignore[no-untyped-def]
-    return _page("admin/deliveries.html", report=overview(g.shop))
+    return _page(
+        "admin/deliveries.html",
+        report=overview(g.shop),
+        reconciliation=reconciliation_context(g.shop),
+        duplicates=duplicate_sources(g.shop),
+    )
+
+
+@bp.get("/reconciliation")
+@embedded_page
+def reconciliation():  # type: ignore[no-untyped-def]
+    return _page("admin/reconciliation.html", reconciliation=reconciliation_context(g.shop))
 
 
 @bp.get("/reports")

@@ -42,6 +42,7 @@ PURCHASE = "purchase"
 BUILT_IN_LABELS = {
     "page_view": "Page view",
     "click": "Click",
+    "pixel_seen": "Other Meta pixel seen",
     "purchase": "Purchase",
     "add_to_cart": "Add to cart",
     "checkout_started": "Checkout started",

@@ -15,7 +15,9 @@ def _success_flag(response: Response) -> Response:
 from shopify_app.api import (  # noqa: E402  (registers routes)
     custom_events,  # noqa: F401
     deliveries,  # noqa: F401
+    duplicates,  # noqa: F401
     picker,  # noqa: F401
+    reconciliation,  # noqa: F401
     reports,  # noqa: F401
     settings,  # noqa: F401
 )

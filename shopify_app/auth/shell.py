@@ -14,6 +14,7 @@ NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("Settings", "/settings"),
     ("Reports", "/reports"),
     ("Deliveries", "/deliveries"),
+    ("Reconciliation", "/reconciliation"),
     ("Data requests", "/data-requests"),
 )
 

@@ -56,4 +56,5 @@ META_STANDARD_EVENTS = (
 PAGE_VIEW = "page_view"
 CLICK = "click"  # click autocapture (the `track_clicks` toggle)
 PURCHASE = "purchase"
-BUILT_IN_EVENT_NAMES = (PAGE_VIEW, CLICK, PURCHASE)
+PIXEL_SEEN = "pixel_seen"  # other Meta pixel code on the storefront (ingest/pixel_seen.py)
+BUILT_IN_EVENT_NAMES = (PAGE_VIEW, CLICK, PURCHASE, PIXEL_SEEN)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shopify_app.custom_events.vocabulary import CLICK, PAGE_VIEW
+from shopify_app.custom_events.vocabulary import CLICK, PAGE_VIEW, PIXEL_SEEN
 from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.context import RECHECK_AFTER_SECONDS, ShopContext, ShopContextCache
 from shopify_app.ingest.enrich import attribution_from_url, enrich
@@ -101,10 +101,12 @@ def _refusal(shop: ShopContext) -> str | None:
 
 
 def _unknown_custom_event(shop: ShopContext, name: str) -> bool:
-    return name not in (PAGE_VIEW, CLICK) and name not in shop.custom_events
+    return name not in (PAGE_VIEW, CLICK, PIXEL_SEEN) and name not in shop.custom_events
 
 
 def _not_configured(shop: ShopContext, name: str) -> str | None:
+    if name == PIXEL_SEEN:
+        return None  # a finding about the storefront, kept whenever the shop records anything
     if name == PAGE_VIEW:
         return None if shop.track_pageviews else "page views are turned off for this shop"
     if name == CLICK:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from shopify_app.custom_events.vocabulary import CLICK
 from shopify_app.ingest.autocapture import clean_click_data
 from shopify_app.ingest.enrich import CLICK_ID_KEYS, UTM_KEYS
+from shopify_app.ingest.pixel_seen import PIXEL_SEEN, clean_pixel_data
 
 MAX_EVENTS = 50
 MAX_URL_LENGTH = 2048
@@ -125,6 +126,8 @@ def _event(index: int, raw: Any) -> ValidEvent:
         data = {}
     if name == CLICK and isinstance(data, dict):
         data = clean_click_data(data)
+    if name == PIXEL_SEEN and isinstance(data, dict):
+        data = clean_pixel_data(data)
     if not isinstance(data, dict) or len(_storable_json(data)) > MAX_DATA_BYTES:
         raise ValueError(f"data must be an object of at most {MAX_DATA_BYTES} bytes as JSON")
     value = _value(raw.get("value"))

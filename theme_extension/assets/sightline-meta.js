@@ -21,6 +21,7 @@
     fbq.loaded = true;
     fbq.version = "2.0";
     fbq.queue = [];
+    fbq._sl = 1; // ours: the tracker's duplicate-source check looks for other pixel code
     var script = doc.createElement("script");
     script.async = true;
     script.src = "https://connect.facebook.net/en_US/fbevents.js";

@@ -166,6 +166,26 @@
     });
   }
 
+  // Meta pixel code that is not ours (a theme snippet, another app, Shopify's Facebook &
+  // Instagram channel): the pixel ids it loads, and whether it sent Purchase without an event
+  // id. Reported once per session; our own browser pixel's fbq is marked _sl.
+  function otherPixels() {
+    var fbq = win.fbq, ids = {}, buy = 0;
+    if (!fbq || fbq._sl || session.px) return;
+    ((fbq.getState && fbq.getState().pixels) || []).forEach(function (p) { ids[p.id] = 1; });
+    (fbq.queue || []).forEach(function (c) {
+      if (c[0] == "init") ids[c[1]] = 1;
+      if (c[0] == "track" && c[1] == "Purchase" && !(c[3] && c[3].eventID)) buy = 1;
+    });
+    doc.querySelectorAll("script[src*='facebook.net']").forEach(function (s) {
+      if ((s = s.src.match(/config\/(\d+)/))) ids[s[1]] = 1;
+    });
+    if (config.meta) delete ids[config.meta.pixel_id]; // our browser pixel inits it too
+    session.px = 1;
+    save(SESSION_KEY, session);
+    track("pixel_seen", { ids: Object.keys(ids).slice(0, 5), purchase: buy });
+  }
+
   function start() {
     var settings = config.settings, meta = config.meta;
     if (meta) {
@@ -174,6 +194,7 @@
     }
     if (!settings.custom_events_enabled && !settings.track_pageviews && !settings.track_clicks) return;
     currentSession();
+    setTimeout(otherPixels, 1500); // after the page's other scripts have run
     var events = settings.custom_events_enabled ? config.events.filter(onThisPage) : [], scrolled = {};
     if (settings.track_pageviews) track("page_view", page.product ? { product: page.product } : {});
     events.forEach(function (event) {

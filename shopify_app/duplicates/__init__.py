@@ -1,0 +1,1 @@
+"""Duplicate-source detection: other Meta pixel code the tracker found on the storefront."""
