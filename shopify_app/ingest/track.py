@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from models import utcnow
 from shopify_app.custom_events.vocabulary import CLICK, PAGE_VIEW
 from shopify_app.ingest.context import RECHECK_AFTER_SECONDS, ShopContext, ShopContextCache
 from shopify_app.ingest.enrich import attribution_from_url, enrich
 from shopify_app.ingest.fingerprint import SaltCache, fingerprint, today
 from shopify_app.ingest.group_commit import GroupCommitter
-from shopify_app.ingest.validate import BatchContext, ValidEvent, parse_batch
-from shopify_app.ingest.writer import NewEvent
+from shopify_app.ingest.validate import ValidEvent, parse_batch
+from shopify_app.ingest.writer import StorefrontBatch
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ class Ingestor:
             result.rejected += [{"index": e.index, "error": refusal} for e in events]
             result.rejected.sort(key=lambda r: r["index"])
             return result
-        shared = {
+        shared: dict[str, Any] = {
+            "created_at": utcnow().isoformat(sep=" ", timespec="microseconds"),
             "user_agent": (facts.user_agent or "")[:512] or None,
             "ip_address": enrichment["ip_address"],
             "device_type": enrichment["device_type"],
@@ -76,18 +78,28 @@ class Ingestor:
             "fingerprint": fingerprint(
                 self.salts.salt_for(today()), app_id, facts.ip, facts.user_agent
             ),
-            "source": "storefront",
+            "session_id": batch.session_id,
+            "fbp": batch.fbp,
+            "fbc": batch.fbc,
+            "referrer": batch.referrer,
+            "marketing_consent": batch.marketing,
+            **batch.attribution,
         }
-        accepted: list[NewEvent] = []
+        consent = batch.marketing is True
+        rows: list[dict[str, Any]] = []
+        meta: dict[str, str] = {}
         for event in events:
             problem = _not_configured(shop, event.name)
             if problem:
                 result.rejected.append({"index": event.index, "error": problem})
                 continue
-            accepted.append(_new_event(shop, batch, event, shared))
+            rows.append(_row(event))
+            meta_name = shop.meta_event_for(event.name)
+            if meta_name and consent:
+                meta[event.event_id] = meta_name
         result.rejected.sort(key=lambda r: r["index"])
-        self.committer.submit(app_id, accepted)
-        result.accepted = len(accepted)  # duplicates of stored events count: they are stored
+        self.committer.submit(StorefrontBatch(app_id, shared, rows, meta))
+        result.accepted = len(rows)  # duplicates of stored events count: they are stored
         return result
 
 
@@ -115,29 +127,16 @@ def _not_configured(shop: ShopContext, name: str) -> str | None:
     return None
 
 
-def _new_event(
-    shop: ShopContext, batch: BatchContext, event: ValidEvent, shared: dict[str, Any]
-) -> NewEvent:
-    # The tracker keeps the session's first-touch attribution; the page URL fills any gap.
-    attribution = {**attribution_from_url(event.url), **batch.attribution}
-    columns = {
-        **shared,
-        **attribution,
-        "custom_data": event.data,
-        "url": event.url,
-        "page_type": event.page_type,
-        "referrer": batch.referrer,
-        "session_id": batch.session_id,
-        "fbp": batch.fbp,
-        "fbc": batch.fbc,
-        "value": event.value,
-        "currency": event.currency,
-        "marketing_consent": batch.marketing,
-    }
-    return NewEvent(
+def _row(event: ValidEvent) -> dict[str, Any]:
+    # The page URL's attribution; the batch's (the session's first touch) wins in the SQL.
+    row = dict(attribution_from_url(event.url))
+    row.update(
         event_id=event.event_id,
         event_name=event.name,
-        columns=columns,
-        meta_event_name=shop.meta_event_for(event.name),
-        marketing_consent=batch.marketing is True,
+        url=event.url,
+        page_type=event.page_type,
+        custom_data=event.data,
+        value=event.value,
+        currency=event.currency,
     )
+    return row

@@ -1,8 +1,10 @@
 """Durable event writes: each event stored once (by `event_id`), with its outbox rows, in one
 transaction, so an accepted event is never lost and never delivered twice.
 
-`write_batches` writes several shops' batches in one transaction (the group committer hands it
-everything that queued up during the previous commit); PostgreSQL gets the rows through COPY."""
+`write_batches` writes several shops' batches in one transaction; PostgreSQL gets large ones
+through COPY. Storefront events take `write_storefront` instead (the group committer hands it
+everything that queued up during the previous commit): one set-based statement per commit, see
+`storefront_sql`."""
 
 from __future__ import annotations
 
@@ -12,9 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from models import AppSettings, Delivery, Event, db, utcnow
 from models.database import is_postgresql
 from shopify_app.ingest.enrich import normalize_ip
+from shopify_app.ingest.storefront_sql import POSTGRESQL_INSERT, SQLITE_INSERT
 
 META = "meta"
 SQLITE_CHUNK = 200  # rows per INSERT: stays under SQLite's bound-variable limit
@@ -39,6 +44,48 @@ class NewEvent:
 
 
 Batch = tuple[str, Sequence[NewEvent]]  # (app_id, events)
+
+
+@dataclass
+class StorefrontBatch:
+    """One storefront request's events, in the shape `storefront_sql` expands."""
+
+    app_id: str
+    shared: dict[str, Any]  # storefront_sql.SHARED columns and the batch's attribution
+    events: list[dict[str, Any]]  # storefront_sql.OWN columns and the URL's attribution
+    meta: dict[str, str] = field(default_factory=dict)  # event_id -> Meta event, if queued
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def write_storefront(batches: Sequence[StorefrontBatch]) -> list[int]:
+    """Store every batch's events in one transaction with one INSERT (duplicates skipped) and
+    queue Meta deliveries for the new ones; returns how many events of each batch were new."""
+    payload = [{**b.shared, "app_id": b.app_id, "events": b.events} for b in batches if b.events]
+    if not payload:
+        return [0 for _ in batches]
+    statement = POSTGRESQL_INSERT if is_postgresql(db) else SQLITE_INSERT
+    with db.atomic():
+        cursor = db.execute_sql(statement, (_encode(payload).decode(),))
+        new_ids = {(app_id, event_id): pk for pk, app_id, event_id in cursor.fetchall()}
+        rows = [
+            {
+                "app_id": b.app_id,
+                "event": new_ids[(b.app_id, event_id)],
+                "destination": META,
+                "event_name": meta_name,
+            }
+            for b in batches
+            for event_id, meta_name in b.meta.items()
+            if (b.app_id, event_id) in new_ids
+        ]
+        if rows:
+            enabled = {app_id for app_id in {r["app_id"] for r in rows} if meta_enabled(app_id)}
+            rows = [r for r in rows if r["app_id"] in enabled]
+            if rows:
+                Delivery.insert_many(rows).on_conflict_ignore().execute()
+    return [sum((b.app_id, e["event_id"]) in new_ids for e in b.events) for b in batches]
 
 
 def meta_enabled(app_id: str) -> bool:
