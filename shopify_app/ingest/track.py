@@ -12,7 +12,7 @@ from shopify_app.ingest.context import RECHECK_AFTER_SECONDS, ShopContext, ShopC
 from shopify_app.ingest.enrich import attribution_from_url, enrich
 from shopify_app.ingest.fingerprint import SaltCache, fingerprint, today
 from shopify_app.ingest.group_commit import GroupCommitter
-from shopify_app.ingest.validate import ValidEvent, parse_batch
+from shopify_app.ingest.validate import ValidEvent, parse_batch, parse_body
 from shopify_app.ingest.writer import StorefrontBatch
 
 
@@ -44,9 +44,11 @@ class Ingestor:
     geoip_city_db: str | None = None
     recheck_after: float = RECHECK_AFTER_SECONDS
 
-    def track(self, app_id: str, body: Any, facts: RequestFacts) -> TrackResult:
-        """Store the acceptable events of `body`; raises validate's errors for a bad shape."""
-        batch, events, rejected = parse_batch(body)
+    def track(self, app_id: str, body: bytes | Any, facts: RequestFacts) -> TrackResult:
+        """Store the acceptable events of `body` (the raw request body, or JSON decoded
+        already); raises validate's errors for a bad body."""
+        parse = parse_body if isinstance(body, bytes) else parse_batch
+        batch, events, rejected = parse(body)
         result = TrackResult(rejected=rejected)
         if not events:
             return result
