@@ -25,6 +25,8 @@ class WebhookDelivery(BaseModel):
     last_error = TextField(null=True)
     received_at = DateTimeField(default=utcnow)
     processed_at = DateTimeField(null=True)
+    # Migration 0016: a processor's lease on the row (or a failed row's back-off).
+    claimed_until = DateTimeField(null=True)
 
     class Meta:
         table_name = "webhook_deliveries"
