@@ -31,3 +31,13 @@ class WebhookDelivery(BaseModel):
     class Meta:
         table_name = "webhook_deliveries"
         indexes = ((("status", "received_at"), False),)
+
+
+# The rows still to process, in claim order (migration 0016): claims read only these.
+WebhookDelivery.add_index(
+    WebhookDelivery.index(
+        WebhookDelivery.id,
+        name="webhook_deliveries_due",
+        where=WebhookDelivery.status.in_(["received", "failed"]),
+    )
+)

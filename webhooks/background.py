@@ -17,6 +17,7 @@ import threading
 import time
 
 from models import db
+from shopify_app.errors import OUTAGE_ERRORS, first_line
 from webhooks.inbox import DEFAULT_LEASE, process_due
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,11 @@ class BackgroundProcessor:
                     report = process_due(
                         ROUND_LIMIT, geoip_city_db=self.geoip_city_db, lease=self.lease
                     )
-                except Exception:  # the database restarting, say: try again shortly
+                except OUTAGE_ERRORS as exc:  # requests log the outage; retried shortly
+                    log.debug("processing webhook deliveries failed: %s", first_line(exc))
+                    _close()
+                    report = None
+                except Exception:
                     log.exception("processing webhook deliveries failed; retrying")
                     _close()
                     report = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import requests
@@ -115,6 +116,9 @@ def event_ids(shop: str = SHOP) -> set[str]:
     return {e.event_id for e in Event.select().where(Event.app_id == shop)}
 
 
+BACKING_OFF = utcnow() + dt.timedelta(hours=1)
+
+
 def test_customers_redact_removes_the_customers_events_and_contact_hashes(hooks):
     AppSettings.create(app_id=SHOP, pixel_id="1234567890", send_to_meta=True)
     customer_story(hooks)
@@ -125,6 +129,7 @@ def test_customers_redact_removes_the_customers_events_and_contact_hashes(hooks)
         topic="orders/paid",
         body=json.dumps(waiting),
         status=WebhookStatus.FAILED,
+        claimed_until=BACKING_OFF,  # failed, waiting for its next attempt
     )
     WebhookDelivery.create(
         webhook_id="wh-waiting-request",
@@ -132,6 +137,7 @@ def test_customers_redact_removes_the_customers_events_and_contact_hashes(hooks)
         topic="customers/data_request",
         body=json.dumps(shopify.customers_data_request(SHOP, CUSTOMER, orders=[1])),
         status=WebhookStatus.FAILED,
+        claimed_until=BACKING_OFF,  # failed, waiting for its next attempt
     )
     CustomerDataRequest.create(app_id=SHOP, request_id="55", customer_id=str(CUSTOMER))
     assert Delivery.select().where(Delivery.app_id == SHOP).count() == 3
