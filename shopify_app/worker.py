@@ -1,7 +1,9 @@
 """`sightline worker`: background duties that must not wait for a request.
 
-Each round processes again webhook deliveries that failed (or were interrupted), then writes
-storefront configs whose sync to Shopify is pending. Every duty is idempotent, so any number of
+A webhook thread processes acknowledged deliveries as they arrive (woken by NOTIFY on
+PostgreSQL, polling on SQLite; see `webhooks/loop.py`). Each round processes what is due (failed
+deliveries past their back-off, expired claims), then writes storefront configs whose sync to
+Shopify is pending. Every duty is idempotent, so any number of
 workers (or a cron job running `sightline worker --once`) can run side by side.
 """
 
@@ -15,6 +17,7 @@ from flask import Flask
 
 from shopify_app.shopify.config_sync import retry_pending_config_syncs
 from webhooks.inbox import retry_failed_webhooks
+from webhooks.loop import run_webhook_loop
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +47,20 @@ def run_round(app: Flask, limit: int = 500) -> RoundReport:
 
 
 def run_forever(app: Flask, interval: float, stop: threading.Event | None = None) -> None:
-    """Run a round every `interval` seconds until `stop` is set (or the process is stopped)."""
+    """Process webhook deliveries as they arrive, and run a round every `interval` seconds,
+    until `stop` is set (or the process is stopped)."""
     stop = stop or threading.Event()
-    while not stop.is_set():
-        try:
-            log.info("%s", run_round(app))
-        except Exception:  # one bad round (database restarting, say) must not end the worker
-            log.exception("worker round failed; trying again in %s s", interval)
-        stop.wait(interval)
+    webhooks = threading.Thread(
+        target=run_webhook_loop, args=(app, stop), name="webhooks", daemon=True
+    )
+    webhooks.start()
+    try:
+        while not stop.is_set():
+            try:
+                log.info("%s", run_round(app))
+            except Exception:  # one bad round (database restarting, say) must not end it
+                log.exception("worker round failed; trying again in %s s", interval)
+            stop.wait(interval)
+    finally:
+        stop.set()
+        webhooks.join(timeout=10)
