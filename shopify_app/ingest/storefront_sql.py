@@ -79,22 +79,31 @@ def _postgresql() -> str:
 
 
 def _sqlite() -> str:
-    def shared(c: str) -> str:
-        return f"json_extract(r.value, '$.{c}')"
-
-    def own(c: str) -> str:
-        return f"json_extract(e.value, '$.{c}')"
-
+    # Two parameters, not one nested document: json_extract parses its whole argument on every
+    # call, so each row must be extracted from a small object (a request's shared columns, one
+    # event), never from a request that holds all its events. Both sides are materialized once.
+    requests = ", ".join(
+        ["key AS i"]
+        + [f"json_extract(value, '$.{c}') AS {c}" for c in SHARED]
+        + [f"json_extract(value, '$.{c}') AS {c}" for c in ATTRIBUTION]
+    )
+    events = ", ".join(
+        ["json_extract(value, '$.r') AS r"]
+        + [f"json_extract(value, '$.{c}') AS {c}" for c in OWN]
+        + [f"json_extract(value, '$.{c}') AS {c}" for c in ATTRIBUTION]
+    )
     select = (
-        [shared(c) for c in SHARED]
-        + [own(c) if c != "custom_data" else f"COALESCE({own(c)}, '{{}}')" for c in OWN]
-        + [f"COALESCE({shared(c)}, {own(c)})" for c in ATTRIBUTION]
+        [f"r.{c}" for c in SHARED]
+        + [f"e.{c}" if c != "custom_data" else "COALESCE(e.custom_data, '{}')" for c in OWN]
+        + [f"COALESCE(r.{c}, e.{c})" for c in ATTRIBUTION]
         + ["'storefront'"]
     )
     # `WHERE true` lets SQLite's parser tell the upsert clause from a join constraint.
     return (
-        f"INSERT INTO events ({_TARGET_LIST}) SELECT {', '.join(select)} "  # noqa: S608
-        "FROM json_each(?) AS r, json_each(r.value, '$.events') AS e WHERE true "
+        f"WITH r AS MATERIALIZED (SELECT {requests} FROM json_each(?)), "  # noqa: S608
+        f"e AS MATERIALIZED (SELECT {events} FROM json_each(?)) "
+        f"INSERT INTO events ({_TARGET_LIST}) SELECT {', '.join(select)} "
+        "FROM e JOIN r ON r.i = e.r WHERE true "
         "ON CONFLICT (app_id, event_id) DO NOTHING RETURNING id, app_id, event_id"
     )
 

@@ -65,9 +65,12 @@ def write_storefront(batches: Sequence[StorefrontBatch]) -> list[int]:
     payload = [{**b.shared, "app_id": b.app_id, "events": b.events} for b in batches if b.events]
     if not payload:
         return [0 for _ in batches]
-    statement = POSTGRESQL_INSERT if is_postgresql(db) else SQLITE_INSERT
+    if is_postgresql(db):
+        statement, params = POSTGRESQL_INSERT, (_encode(payload).decode(),)
+    else:
+        statement, params = SQLITE_INSERT, _sqlite_params(batches)
     with db.atomic():
-        cursor = db.execute_sql(statement, (_encode(payload).decode(),))
+        cursor = db.execute_sql(statement, params)
         new_ids = {(app_id, event_id): pk for pk, app_id, event_id in cursor.fetchall()}
         rows = [
             {
@@ -118,6 +121,13 @@ def write_batches(batches: Sequence[Batch]) -> list[list[str]]:
         [e.event_id for e in events if (app_id, e.event_id) in new_ids]
         for app_id, events in batches
     ]
+
+
+def _sqlite_params(batches: Sequence[StorefrontBatch]) -> tuple[str, str]:
+    # (requests' shared columns, events each with "r": its request's index): see storefront_sql.
+    requests = [{**b.shared, "app_id": b.app_id} for b in batches]
+    events = [{**e, "r": i} for i, b in enumerate(batches) for e in b.events]
+    return _encode(requests).decode(), _encode(events).decode()
 
 
 def _row(app_id: str, event: NewEvent) -> dict[str, Any]:
