@@ -221,14 +221,14 @@ def _storable(body: bytes) -> str:
 def _mark_processed(delivery: WebhookDelivery) -> None:
     # The body is dropped once processed: it holds customer data (email, phone, address) that
     # we have no further use for, and a redaction could not reach it inside raw JSON.
-    WebhookDelivery.update(
-        status=WebhookStatus.PROCESSED,
-        attempts=WebhookDelivery.attempts + 1,
-        processed_at=utcnow(),
-        last_error=None,
-        body="",
-        claimed_until=None,
-    ).where(WebhookDelivery.id == delivery.id).execute()
+    # Plain SQL: the query builder cost more than the update (this runs once per delivery).
+    db.execute_sql(_MARK_PROCESSED.replace("?", db.param), (utcnow(), delivery.id))
+
+
+_MARK_PROCESSED = (
+    "UPDATE webhook_deliveries SET status = 'processed', attempts = attempts + 1, "
+    "processed_at = ?, last_error = NULL, body = '', claimed_until = NULL WHERE id = ?"
+)
 
 
 def _mark_failed(
