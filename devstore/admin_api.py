@@ -1,8 +1,9 @@
 """The Admin GraphQL API subset Sightline uses, executed by graphql-core against a real schema.
 
-Supported: `shop`, `currentAppInstallation { id metafield(...) metafields(...) }` and
-`metafieldsSet`. Requests need a live access token (401 with Shopify's body otherwise). Tests can
-queue faults per shop (THROTTLED, HTTP 429 with Retry-After, HTTP 503, a GraphQL error).
+Supported: `shop` (with `ianaTimezone`), `currentAppInstallation { id metafield(...)
+metafields(...) }` and `metafieldsSet`. Requests need a live access token (401 with Shopify's
+body otherwise). Tests can queue faults per shop (THROTTLED, HTTP 429 with Retry-After,
+HTTP 503, a GraphQL error) and set the shop's time zone.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ SCHEMA = build_schema(
     type Mutation {
       metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
     }
-    type Shop { id: ID! name: String! myshopifyDomain: String! }
+    type Shop { id: ID! name: String! myshopifyDomain: String! ianaTimezone: String! }
     type AppInstallation {
       id: ID!
       metafield(namespace: String, key: String!): Metafield
@@ -87,6 +88,15 @@ def read_metafield(state: DevstoreState, shop: str, namespace: str, key: str) ->
     with state.lock:
         record = shop_metafields(state, shop).get((namespace, key))
         return dict(record) if record else None
+
+
+DEFAULT_TIMEZONE = "UTC"
+
+
+def shop_timezone(state: DevstoreState, shop: str) -> str:
+    """The shop's IANA zone (`shop.ianaTimezone`); set it with the timezone control."""
+    with state.lock:
+        return state.section("shop_timezones").get(shop, DEFAULT_TIMEZONE)
 
 
 def queue_fault(state: DevstoreState, shop: str, fault: dict[str, Any]) -> None:
@@ -197,7 +207,12 @@ def _root(state: DevstoreState, shop: str) -> dict[str, Any]:
         return _metafields_set(state, shop, owner, metafields)
 
     return {
-        "shop": {"id": "gid://shopify/Shop/1", "name": shop.split(".")[0], "myshopifyDomain": shop},
+        "shop": {
+            "id": "gid://shopify/Shop/1",
+            "name": shop.split(".")[0],
+            "myshopifyDomain": shop,
+            "ianaTimezone": shop_timezone(state, shop),
+        },
         "currentAppInstallation": {"id": owner, "metafield": metafield, "metafields": metafields},
         "metafieldsSet": metafields_set,
     }
@@ -280,6 +295,19 @@ def metafield_control(shop: str, namespace: str, key: str):  # type: ignore[no-u
     if record is None:
         return jsonify(error="no such metafield"), 404
     return jsonify(record)
+
+
+@bp.post("/_devstore/shops/<shop>/timezone")
+def timezone_control(shop: str):  # type: ignore[no-untyped-def]
+    """Set what `shop { ianaTimezone }` answers: {"ianaTimezone": "Europe/Berlin"}."""
+    body = request.get_json(silent=True)
+    name = body.get("ianaTimezone") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not name:
+        return jsonify(error='send {"ianaTimezone": "Area/City"}'), 400
+    state = _state()
+    with state.lock:
+        state.section("shop_timezones")[shop] = name
+    return jsonify(ianaTimezone=name)
 
 
 @bp.post("/_devstore/shops/<shop>/admin-api-faults")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from flask import Flask, jsonify
+from werkzeug.routing import BaseConverter
 
 from devstore.state import DevstoreConfig, DevstoreState
 
@@ -15,11 +16,19 @@ FEATURES: list[str] = [
     "devstore.webhooks",
     "devstore.proxy",
     "devstore.storefront",
+    "devstore.meta_graph",
 ]
+
+
+class GraphVersionConverter(BaseConverter):
+    """`v24.0`: Graph API versions, so Meta's paths never shadow a shop's storefront paths."""
+
+    regex = r"v\d+\.\d+"
 
 
 def create_devstore(config: DevstoreConfig) -> Flask:
     app = Flask(__name__)
+    app.url_map.converters["graphversion"] = GraphVersionConverter
     app.extensions["devstore"] = DevstoreState(config=config)
     for module_name in FEATURES:
         app.register_blueprint(importlib.import_module(module_name).bp)

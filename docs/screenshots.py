@@ -86,6 +86,7 @@ PAGES = {
     "event-form": "/events/{wishlist}/edit",
     "settings": "/settings",
     "reports": "/reports?days=30",
+    "deliveries": "/deliveries",
     "data-requests": "/data-requests",
 }
 
@@ -143,9 +144,25 @@ def set_up_the_shop(stack: Stack) -> int:
         stack,
         "PUT",
         "/api/settings",
-        {"pixel_id": "1234567890123456", "access_token": "EAAGdemoTOKENforSCREENSHOTS42"},
+        {
+            "pixel_id": "1234567890123456",
+            "access_token": "EAAGdemoTOKENforSCREENSHOTS42",
+            "send_to_meta": True,
+            "consent_when_unknown": "send",
+        },
     )
     return ids[0]
+
+
+def deliver_to_meta(stack: Stack) -> None:
+    """What `sightline worker` does: send the outbox to devstore's fake Conversions API."""
+    from shopify_app.destinations.service import deliverer
+
+    sender = deliverer(stack.app.config)
+    try:
+        sender.deliver_due()
+    finally:
+        sender.close()
 
 
 def stored_events(stack: Stack) -> int:
@@ -286,6 +303,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
             wishlist_id = set_up_the_shop(stack)
             shoppers_browse(stack, browser, args.visits)
             orders_and_requests(stack, args.orders)
+            deliver_to_meta(stack)
             spread_over_two_weeks(stack)
             written = capture(stack, browser, args.out, wishlist_id)
             browser.close()

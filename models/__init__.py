@@ -1,5 +1,17 @@
 """Peewee models, database setup and migrations. Imports nothing else of Sightline's."""
 
+from models.analytics import (
+    RollupAttribution,
+    RollupDaily,
+    RollupDimension,
+    RollupDirtyDay,
+    RollupHourly,
+    RollupPage,
+    RollupPath,
+    RollupState,
+    Session,
+    SessionEvent,
+)
 from models.base import utcnow
 from models.compliance import CustomerDataRequest
 from models.database import db, open_database
@@ -21,6 +33,16 @@ ALL_MODELS = [
     FingerprintSalt,
     CustomerDataRequest,
     PickerSession,
+    RollupDaily,
+    RollupHourly,
+    RollupDimension,
+    RollupPage,
+    Session,
+    SessionEvent,
+    RollupPath,
+    RollupAttribution,
+    RollupDirtyDay,
+    RollupState,
 ]
 
 __all__ = [
@@ -33,6 +55,16 @@ __all__ = [
     "Event",
     "FingerprintSalt",
     "PickerSession",
+    "RollupAttribution",
+    "RollupDaily",
+    "RollupDimension",
+    "RollupDirtyDay",
+    "RollupHourly",
+    "RollupPage",
+    "RollupPath",
+    "RollupState",
+    "Session",
+    "SessionEvent",
     "Shop",
     "ShopState",
     "WebhookDelivery",

@@ -9,6 +9,8 @@ from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_db_url
 from playhouse.pool import PooledPostgresqlDatabase
 
+from models import sqlite_functions
+
 # Models bind to this proxy; `open_database` picks the real backend at start-up.
 db = DatabaseProxy()
 
@@ -39,9 +41,11 @@ def _open_sqlite(url: str) -> SqliteDatabase:
         raise DatabaseUrlError("a SQLite DATABASE_URL looks like sqlite:///path/to/file.db")
     if path != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    return SqliteDatabase(
+    database = SqliteDatabase(
         path, pragmas=SQLITE_PRAGMAS, field_types=SQLITE_FIELD_TYPES, check_same_thread=False
     )
+    sqlite_functions.register(database)
+    return database
 
 
 def _open_postgresql(url: str, *, pooled: bool) -> PostgresqlDatabase:

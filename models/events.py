@@ -84,6 +84,7 @@ class Event(BaseModel):
             (("app_id", "event_id"), True),
             (("app_id", "order_id"), False),
             (("app_id", "created_at"), False),  # migration 0007
+            (("app_id", "session_id"), False),  # migration 0013: sessions and funnels
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import BooleanField, CharField, DateTimeField
+from peewee import BooleanField, CharField, DateTimeField, TextField
 
 from models.base import TimestampedModel
 from models.fields import EncryptedTextField
@@ -19,6 +19,13 @@ class AppSettings(TimestampedModel):
     track_clicks = BooleanField(default=True)  # click autocapture on links and buttons
     record_location = BooleanField(default=True)  # IP address, country and city
     send_to_meta = BooleanField(default=False)
+    # Meta Conversions API options (migration 0011).
+    test_event_code = CharField(max_length=64, null=True)  # routes events to Test Events
+    consent_when_unknown = CharField(max_length=16, default="by_region")  # send|skip|by_region
+    meta_browser_pixel = BooleanField(default=False)  # also fire fbq() in the browser
+    meta_page_views = BooleanField(default=False)  # page views go to Meta as PageView
+    meta_paused_at = DateTimeField(null=True)  # Meta refused the token: deliveries wait
+    meta_pause_reason = TextField(null=True)
 
     class Meta:
         table_name = "app_settings"

@@ -34,6 +34,8 @@ class Shop(TimestampedModel):
     # Bumped by every change to the config (migration 0008): a sync marks the shop synced only
     # if no change arrived while it wrote, so the newest config is always the one written last.
     config_version = IntegerField(default=0)
+    # The shop's IANA time zone from Shopify (migration 0013): report days are its local days.
+    iana_timezone = CharField(max_length=64, null=True)
 
     class Meta:
         table_name = "shops"

@@ -108,13 +108,34 @@ def migrate() -> None:
 def worker(once: bool, interval: float, limit: int) -> None:
     """Retry failed webhooks and pending storefront-config syncs, in rounds."""
     from shopify_app import create_app
+    from shopify_app.analytics.duty import rollup_round
     from shopify_app.worker import run_forever, run_round
 
     app = create_app()
     if once:
         click.echo(str(run_round(app, limit)))
+        click.echo(rollup_round(app))
         return
     run_forever(app, interval)
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Recompute every rollup and session from events.")
+@_one_line_errors
+def rollup(rebuild: bool) -> None:
+    """Fold new events into the report rollups (one round), or rebuild them all."""
+    from shopify_app import create_app
+    from shopify_app.analytics import rollups
+
+    app = create_app()
+    with app.app_context():
+        if not rebuild:
+            click.echo(str(rollups.run_round()))
+            return
+        steps = rollups.rebuild_plan()
+        with click.progressbar(length=len(steps), label="rebuilding rollups") as bar:
+            done = rollups.rebuild(lambda _step: bar.update(1))
+    click.echo(f"rebuilt rollups: {done} steps over {len({s.app_id for s in steps})} shop(s)")
 
 
 @main.command("webhooks-retry")
@@ -141,7 +162,15 @@ def webhooks_retry(limit: int) -> None:
 def demo(port: int, devstore_port: int, shop: str) -> None:
     """The app and devstore (a local Shopify stand-in) side by side, for a first look."""
     from shopify_app import create_app
-    from shopify_app.demo import demo_config, instructions, prepare_database, start_devstore
+    from shopify_app.demo import (
+        demo_config,
+        instructions,
+        prepare_database,
+        prepare_demo_shop,
+        send_sample_order_when_installed,
+        start_devstore,
+        start_worker,
+    )
     from shopify_app.server import run_gunicorn
     from shopify_app.sockets import bound_port, listening_socket
 
@@ -151,15 +180,19 @@ def demo(port: int, devstore_port: int, shop: str) -> None:
     port, devstore_port = bound_port(app_socket), bound_port(store_socket)
     config = demo_config(port, devstore_port)
     prepare_database(config["DATABASE_URL"])
+    prepare_demo_shop(config, shop)
     devstore = start_devstore(store_socket, config["APP_URL"])
     store_socket.close()  # devstore holds its own copy now
+    worker = start_worker(config)
     try:
         app = create_app(config)
         click.echo(instructions(shop, config["APP_URL"], devstore_port))
+        send_sample_order_when_installed(devstore_port, shop)
         run_gunicorn(app, bind=f"fd://{app_socket.fileno()}", workers=1, threads=8)
     finally:
-        devstore.terminate()
-        devstore.wait(timeout=10)
+        for process in (worker, devstore):
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @main.command("generate-key")

@@ -86,6 +86,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "TOKEN_ENCRYPTION_KEY": get("TOKEN_ENCRYPTION_KEY", DEV_TOKEN_ENCRYPTION_KEY),
         "META_GRAPH_URL": get("META_GRAPH_URL", "https://graph.facebook.com").rstrip("/"),
         "META_API_VERSION": get("META_API_VERSION", "v24.0"),
+        # Conversions API delivery: events per request (Meta allows 1,000) and requests in
+        # flight per worker.
+        "META_BATCH_SIZE": _int(env, "META_BATCH_SIZE", 1000, 1, 1000),
+        "META_CONCURRENCY": _int(env, "META_CONCURRENCY", 4, 1, 32),
         "GEOIP_CITY_DB": env.get("GEOIP_CITY_DB") or None,
         # Proxies in front of the app that append to X-Forwarded-For: Shopify's app proxy (1),
         # plus one for a load balancer of our own. See shopify_app/proxy/client_address.py.
@@ -99,6 +103,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "WEBHOOKS_IN_SERVER": env.get("WEBHOOKS_IN_SERVER", "1") != "0",
         # Seconds a processor holds a claimed delivery (a crashed holder's rows wait this long).
         "WEBHOOK_CLAIM_SECONDS": float(env.get("WEBHOOK_CLAIM_SECONDS") or 30),
+        "EVENT_RETENTION_DAYS": _retention_days(env.get("EVENT_RETENTION_DAYS") or "0"),
         # Order webhooks with many line items can pass 1 MB; the storefront endpoint enforces
         # its own 64 KB limit.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
@@ -115,6 +120,26 @@ def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
         value = -1
     if value < 0:
         raise ConfigError(f"{name} must be a whole number of 0 or more (got {raw!r})")
+    return value
+
+
+def _retention_days(raw: str) -> int:
+    """0 keeps raw events forever; otherwise at least a week (Meta takes events 7 days old)."""
+    if not (raw.isascii() and raw.isdigit()) or 0 < int(raw) < 7:
+        raise ConfigError("EVENT_RETENTION_DAYS must be 0 (keep forever) or a number of days >= 7")
+    return int(raw)
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number (got {raw!r})") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high} (got {value})")
     return value
 
 

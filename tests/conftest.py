@@ -95,6 +95,9 @@ def app_config(database_url: str, **overrides: object) -> dict[str, object]:
         "SECRET_KEY": "test-secret-key",
         "APP_URL": "http://127.0.0.1:5000",
         "USING_DEV_CREDENTIALS": False,
+        # Nothing listens on the discard port: credential checks answer "unreachable" at once
+        # unless a test points this at devstore's fake Graph API (tests/live.py does).
+        "META_GRAPH_URL": "http://127.0.0.1:9",
     }
     config.update(overrides)
     return config

@@ -64,3 +64,13 @@ def test_mode_line_shows_a_sqlite_file_by_its_absolute_path(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     line = describe_mode(load_settings({"DATABASE_URL": "sqlite:///data/app.db"}))
     assert line.endswith(f"database sqlite:///{tmp_path}/data/app.db")
+
+
+def test_event_retention_days_is_zero_or_at_least_a_week():
+    from shopify_app.config import ConfigError, load_settings
+
+    assert load_settings({})["EVENT_RETENTION_DAYS"] == 0
+    assert load_settings({"EVENT_RETENTION_DAYS": "90"})["EVENT_RETENTION_DAYS"] == 90
+    for bad in ("3", "-1", "ninety"):
+        with pytest.raises(ConfigError, match="EVENT_RETENTION_DAYS"):
+            load_settings({"EVENT_RETENTION_DAYS": bad})

@@ -16,6 +16,7 @@ PICTURES = [
     "event-form",
     "settings",
     "reports",
+    "deliveries",
     "data-requests",
     "storefront-product",
     "outside-admin",

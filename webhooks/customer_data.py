@@ -15,6 +15,7 @@ from typing import Any
 from peewee import Expression
 
 from models import CustomerDataRequest, Delivery, Event, WebhookDelivery, WebhookStatus, utcnow
+from shopify_app.analytics.rollups import forget_sessions
 
 # Topics whose raw body names a customer (by order or by customer id) and holds their contact
 # details. customers/redact is left out: the delivery being processed is one of them.
@@ -77,6 +78,8 @@ def erase(shop: str, customer_id: str | None, order_ids: list[str]) -> dict[str,
     condition = _event_condition(shop, customer_id, order_ids)
     if condition is not None:
         ids = [pk for (pk,) in Event.select(Event.id).where(condition).tuples()]
+        sessions = {s for (s,) in Event.select(Event.session_id).where(condition).tuples() if s}
+        forget_sessions(shop, sorted(sessions))  # per-session report rows name landing pages
         for start in range(0, len(ids), 500):  # bounded IN lists (SQLite's variable limit)
             chunk = ids[start : start + 500]
             deleted["deliveries"] += (

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from models import Event, ShopState, db, utcnow
+from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.enrich import enrich
 from shopify_app.ingest.writer import NewEvent, write_events
 from webhooks.attribution import attribution, marketing_consent, note_attributes
@@ -21,10 +22,6 @@ from webhooks.payload import PayloadError, identifier, mapping, money, text, tim
 
 PURCHASE = "purchase"
 META_PURCHASE = "Purchase"
-# Without a recorded choice (the tracker was blocked or never ran) the Purchase still goes to
-# Meta: a server-side purchase is what the merchant installed us for, and it is the common
-# practice of Shopify's own channels. An explicit "0" from the tracker always wins.
-CONSENT_WHEN_UNKNOWN = True
 
 
 # Server-made ids contain this; the tracker's ids (ingest/validate.py TOKEN) cannot.
@@ -57,7 +54,8 @@ def record_purchase(delivery: Delivery) -> Write | None:
     landing_url = _landing_url(delivery.shop, text(order.get("landing_site"), 2048))
     client = mapping(order.get("client_details"))
     consent = marketing_consent(attributes)
-    record_location = _scalar(_RECORD_LOCATION, delivery.shop)
+    settings = _row(_SETTINGS, delivery.shop)  # (record_location, consent_when_unknown)
+    record_location = settings[0] if settings else None
     found = enrich(
         text(client.get("user_agent"), 2048),
         text(order.get("browser_ip")) or text(client.get("browser_ip")),
@@ -89,7 +87,10 @@ def record_purchase(delivery: Delivery) -> Write | None:
         event_name=PURCHASE,
         columns=columns,
         meta_event_name=META_PURCHASE,
-        marketing_consent=CONSENT_WHEN_UNKNOWN if consent is None else consent,
+        # An explicit choice wins; without one the shop's policy decides (by the order's country).
+        marketing_consent=may_send(
+            consent, settings[1] if settings else None, _order_country(order)
+        ),
     )
     return lambda: store_purchase(delivery.shop, order_id, purchase)
 
@@ -112,18 +113,26 @@ def store_purchase(shop: str, order_id: str, purchase: NewEvent) -> None:
         )
 
 
+def _order_country(order: dict[str, Any]) -> str | None:
+    for key in ("billing_address", "shipping_address"):
+        country = text(mapping(order.get(key)).get("country_code"), 2)
+        if country:
+            return country
+    return None
+
+
 def _uninstalled(shop: str) -> bool:
-    return _scalar(_SHOP_STATE, shop) == ShopState.UNINSTALLED
+    state = _row(_SHOP_STATE, shop)
+    return state is not None and state[0] == ShopState.UNINSTALLED
 
 
 # Plain SQL for the two reads every order makes: the query builder cost more than the reads.
-_RECORD_LOCATION = "SELECT record_location FROM app_settings WHERE app_id = ?"
+_SETTINGS = "SELECT record_location, consent_when_unknown FROM app_settings WHERE app_id = ?"
 _SHOP_STATE = "SELECT state FROM shops WHERE domain = ?"
 
 
-def _scalar(statement: str, shop: str) -> Any:
-    row = db.execute_sql(statement.replace("?", db.param), (shop,)).fetchone()
-    return row[0] if row else None
+def _row(statement: str, shop: str) -> tuple[Any, ...] | None:
+    return db.execute_sql(statement.replace("?", db.param), (shop,)).fetchone()
 
 
 def _landing_url(shop: str, landing_site: str | None) -> str | None:

@@ -9,12 +9,13 @@ from flask import current_app, g, render_template, request
 from models import CustomEvent
 from shopify_app.admin import bp, presenters
 from shopify_app.analytics.clicks import most_clicked
-from shopify_app.analytics.reports import MAX_DAYS, dashboard
+from shopify_app.analytics.reports import MAX_DAYS, dashboard, dimensions, event_labels
 from shopify_app.auth.embedded import embedded_page
 from shopify_app.custom_events.limits import MAX_CONFIG_BYTES, MAX_EVENTS_PER_SHOP
 from shopify_app.custom_events.service import CustomEventNotFoundError, get_event, list_events
 from shopify_app.custom_events.settings_service import get_settings, settings_to_dict
 from shopify_app.custom_events.sync import sync_state
+from shopify_app.destinations.report import meta_status, overview
 from shopify_app.errors import json_error
 
 SETTINGS_TOGGLES = (
@@ -36,6 +37,24 @@ SETTINGS_TOGGLES = (
     ),
     ("send_to_meta", "Send mapped events to Meta", "Uses your pixel ID and access token above."),
 )
+META_TOGGLES = (
+    (
+        "meta_page_views",
+        "Send page views to Meta as PageView",
+        "Only when page views are recorded and sending to Meta is on.",
+    ),
+    (
+        "meta_browser_pixel",
+        "Also fire the Meta pixel in the browser",
+        "Loads Meta's pixel on your storefront; browser and server copies share one event id, "
+        "so Meta counts each event once.",
+    ),
+)
+CONSENT_CHOICES = (
+    ("by_region", "By region: skip shoppers in the EEA, the UK, Switzerland or of unknown country"),
+    ("send", "Send"),
+    ("skip", "Skip"),
+)
 
 
 def _page(template: str, **context: Any) -> str:
@@ -43,6 +62,7 @@ def _page(template: str, **context: Any) -> str:
         template,
         auth_query=g.auth_query,
         sync=sync_state(g.shop),
+        meta=meta_status(g.shop),
         shop=g.shop,
         **context,
     )
@@ -101,7 +121,15 @@ def settings():  # type: ignore[no-untyped-def]
         "admin/settings.html",
         settings=settings_to_dict(get_settings(g.shop)),
         toggles=SETTINGS_TOGGLES,
+        meta_toggles=META_TOGGLES,
+        consent_choices=CONSENT_CHOICES,
     )
+
+
+@bp.get("/deliveries")
+@embedded_page
+def deliveries():  # type: ignore[no-untyped-def]
+    return _page("admin/deliveries.html", report=overview(g.shop))
 
 
 @bp.get("/reports")
@@ -111,5 +139,12 @@ def reports():  # type: ignore[no-untyped-def]
     days = int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 3 else 30
     days = days if 1 <= days <= MAX_DAYS else 30
     report = dashboard(g.shop, days=days)
-    peak = max((d["events"] for d in report["over_time"]), default=0)
-    return _page("admin/reports.html", report=report, peak=peak, day_choices=(7, 30, 90))
+    labels = event_labels(g.shop)
+    return _page(
+        "admin/reports.html",
+        report=report,
+        day_choices=(7, 30, 90),
+        dimensions=dimensions(),
+        event_labels=labels,
+        funnel_events=sorted(labels.items(), key=lambda item: item[1].lower()),
+    )

@@ -1,113 +1,348 @@
-"""The admin dashboard's figures for one shop over a window of days, straight from `events`.
+"""The report figures for one shop: dashboard, overview, time series, breakdowns, pages,
+attribution. Services with plain inputs (app_id, Period, filters); no Flask here.
 
-Every query is scoped by `app_id` and bounded by `created_at`, so it reads the
-(app_id, created_at) index range of one shop and window.
+Figures come from the rollups for closed days and from raw events for today (analytics/query.py).
+Sessions are exact per day (a session active on two days counts on both) whenever no filter
+is set; with a filter they are summed over rollup rows, an upper bound, and the reply says
+`"sessions_exact": false`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
-from peewee import SQL, Case, Field, fn
+from models import CustomEvent, utcnow
+from models.analytics import DIMENSIONS
+from shopify_app.analytics import cube, dialect, localtime, query
+from shopify_app.analytics.period import (
+    MAX_DAYS,
+    NONE_LABEL,
+    Period,
+    ReportInputError,
+    ReportRangeError,
+    last_days,
+)
+from shopify_app.analytics.query import Filters
 
-from models import Event, db, utcnow
-from models.database import is_postgresql
+__all__ = [
+    "MAX_DAYS",
+    "ReportInputError",
+    "ReportRangeError",
+    "attribution",
+    "breakdown",
+    "dashboard",
+    "overview",
+    "pages",
+    "timeseries",
+]
 
-MAX_DAYS = 90
 TOP = 10
 PURCHASE = "purchase"
+BUILT_IN_LABELS = {
+    "page_view": "Page view",
+    "click": "Click",
+    "purchase": "Purchase",
+    "add_to_cart": "Add to cart",
+    "checkout_started": "Checkout started",
+}
+DIMENSION_LABELS = {
+    "event_name": "Event",
+    "source": "Source",
+    "device_type": "Device",
+    "browser": "Browser",
+    "country": "Country",
+    "utm_source": "UTM source",
+    "utm_medium": "UTM medium",
+    "utm_campaign": "UTM campaign",
+    "page_type": "Page type",
+    "currency": "Currency",
+}
 
 
-class ReportRangeError(ValueError):
-    """The requested window is not 1 to MAX_DAYS days."""
+def money(v: Any) -> str:
+    return str(dialect.as_decimal(v))
+
+
+def event_labels(app_id: str) -> dict[str, str]:
+    """Machine name → the merchant's display name (built-in names get readable ones)."""
+    labels = dict(BUILT_IN_LABELS)
+    rows = CustomEvent.select(CustomEvent.name, CustomEvent.display_name).where(
+        CustomEvent.app_id == app_id
+    )
+    labels.update({name: display for name, display in rows.tuples()})
+    return labels
+
+
+def _key(value: str) -> str:
+    return value if value else NONE_LABEL
+
+
+Metrics = tuple[int, int, Any, int, Any]  # events, sessions, value, purchases, revenue
+ZERO: Metrics = (0, 0, 0, 0, 0)
+
+
+def _grouped(
+    app_id: str,
+    period: Period,
+    dimension: str,
+    filters: Filters,
+    grain: str = "day",
+    by_bucket: bool = False,
+) -> dict[Any, Metrics]:
+    """Metrics per key of `dimension` ('' = one total), or per bucket.
+
+    Unfiltered reads the small per-dimension rollup (sessions exact per bucket); a filter needs
+    the wide cube, whose sessions are summed over its rows.
+    """
+    pairs: list[tuple[Any, Metrics]] = []
+    if not filters:
+        rows = query.dimension_rows(app_id, period, dimension, grain).items()
+        pairs = [((bucket if by_bucket else key), m) for (bucket, key), m in rows]
+    else:
+        group = ("b",) if by_bucket else ((dimension,) if dimension else ())
+        for row in query.cube_rows(app_id, period, group, filters, grain):
+            keyed = row[0] if group else ""
+            if by_bucket:
+                stamp = dialect.as_datetime(keyed)
+                keyed = stamp.date() if grain == "day" else stamp
+            events, sessions, value, purchases, revenue = row[-5:]
+            pairs.append((keyed, (events, sessions, value, purchases, revenue)))
+    out: dict[Any, Metrics] = {}
+    for key, metrics in pairs:
+        old = out.get(key, ZERO)
+        out[key] = tuple(query._add(x, y) for x, y in zip(old, metrics, strict=True))  # type: ignore[assignment]
+    return out
+
+
+def _totals(app_id: str, period: Period, filters: Filters) -> dict[str, Any]:
+    total = _grouped(app_id, period, "", filters).get("", ZERO)
+    events, sessions, _value, purchases, revenue = total
+    if filters:
+        bought = _grouped(app_id, period, "", {**filters, "event_name": [PURCHASE]})
+        converted = int(bought.get("", ZERO)[1] or 0)
+    else:
+        converted = int(_grouped(app_id, period, "event_name", {}).get(PURCHASE, ZERO)[1] or 0)
+    sessions = int(sessions or 0)
+    return {
+        "events": int(events or 0),
+        "sessions": sessions,
+        "purchases": int(purchases or 0),
+        "revenue": money(revenue),
+        "converted_sessions": converted,
+        "conversion_rate": round(converted / sessions, 4) if sessions else 0.0,
+    }
+
+
+def overview(app_id: str, period: Period, filters: Filters | None = None) -> dict[str, Any]:
+    """Events, sessions, purchases, revenue and conversion rate, each beside the previous
+    period's value."""
+    filters = filters or {}
+    current = _totals(app_id, period, filters)
+    previous = _totals(app_id, period.previous(), filters)
+    metrics = ("events", "sessions", "purchases", "revenue", "conversion_rate")
+    return {
+        **_period_reply(period),
+        "previous": {
+            "start": period.previous().first.isoformat(),
+            "end": period.previous().last.isoformat(),
+        },
+        "sessions_exact": not filters,
+        "metrics": {m: {"value": current[m], "previous": previous[m]} for m in metrics},
+    }
+
+
+def _period_reply(period: Period) -> dict[str, Any]:
+    return {
+        "start": period.first.isoformat(),
+        "end": period.last.isoformat(),
+        "days": period.days,
+        "timezone": period.zone,
+    }
+
+
+def _hours(period: Period) -> list[dt.datetime]:
+    start = dt.datetime.combine(period.first, dt.time())
+    return [start + dt.timedelta(hours=h) for h in range(24 * period.days)]
+
+
+def timeseries(
+    app_id: str, period: Period, interval: str = "day", filters: Filters | None = None
+) -> dict[str, Any]:
+    """Events, sessions, purchases and revenue per local day or hour (hours: last 2 days)."""
+    filters = filters or {}
+    if interval not in ("day", "hour"):
+        raise ReportInputError("interval must be day or hour")
+    if interval == "hour" and (
+        period.first < period.today - dt.timedelta(days=1) or period.days > 2
+    ):
+        raise ReportInputError("hourly figures cover yesterday and today only")
+    by_bucket = _grouped(app_id, period, "", filters, grain=interval, by_bucket=True)
+    buckets = period.dates() if interval == "day" else _hours(period)
+    points = []
+    for bucket in buckets:
+        events, sessions, _value, purchases, revenue = by_bucket.get(bucket, ZERO)
+        points.append(
+            {
+                "bucket": bucket.isoformat(),
+                "events": int(events or 0),
+                "sessions": int(sessions or 0),
+                "purchases": int(purchases or 0),
+                "revenue": money(revenue),
+            }
+        )
+    return {
+        **_period_reply(period),
+        "interval": interval,
+        "sessions_exact": not filters,
+        "points": points,
+    }
+
+
+def breakdown(
+    app_id: str,
+    period: Period,
+    dimension: str,
+    filters: Filters | None = None,
+    limit: int = 50,
+) -> dict[str, Any]:
+    """Rows per value of `dimension`, most events first."""
+    filters = filters or {}
+    grouped = _grouped(app_id, period, dimension, filters)
+    labels = event_labels(app_id) if dimension == "event_name" else {}
+    out = []
+    for key, (events, sessions, _value, purchases, revenue) in grouped.items():
+        out.append(
+            {
+                "key": _key(key),
+                "label": labels.get(key, _key(key)),
+                "events": int(events or 0),
+                "sessions": int(sessions or 0),
+                "purchases": int(purchases or 0),
+                "revenue": money(revenue),
+            }
+        )
+    out.sort(key=lambda r: (-r["events"], r["key"]))
+    return {
+        **_period_reply(period),
+        "dimension": dimension,
+        "dimension_label": DIMENSION_LABELS[dimension],
+        "filters": {d: [_key(v) for v in vs] for d, vs in filters.items()},
+        "sessions_exact": not filters,
+        "rows": out[:limit],
+    }
+
+
+def pages(app_id: str, period: Period, limit: int = 20) -> dict[str, Any]:
+    """Most viewed URL paths (page_view events), with their sessions per day summed."""
+    p = dialect.param()
+    parts, params = [], []
+    closed = query._closed(period)
+    if closed:
+        parts.append(
+            f"SELECT path, views, sessions FROM rollup_pages "
+            f"WHERE app_id = {p} AND day >= {p} AND day <= {p}"
+        )
+        params += [app_id, closed[0], closed[1]]
+    if query._has_today(period):
+        start, end = query._today_bounds(period)
+        parts.append(
+            "SELECT path, views, sessions FROM ("
+            + cube.pages_select(dialect.local_day("created_at"))
+            + ") t"
+        )
+        params += [period.zone, app_id, start, end]
+    rows: list[tuple] = []
+    if parts:
+        rows = dialect.run(
+            "SELECT path, SUM(views), SUM(sessions) FROM ("
+            + " UNION ALL ".join(parts)
+            + f") u GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(limit)}",
+            params,
+        ).fetchall()
+    return {
+        **_period_reply(period),
+        "rows": [{"path": path, "views": int(v), "sessions": int(s)} for path, v, s in rows],
+    }
+
+
+def attribution(app_id: str, period: Period, limit: int = 50) -> dict[str, Any]:
+    """First-touch source / medium / campaign of sessions that started in the period →
+    sessions, purchases, revenue: closed days from `rollup_attribution`, today from `sessions`
+    (both kept by the worker)."""
+    p = dialect.param()
+    parts, params = [], []
+    closed = query._closed(period)
+    columns = "utm_source, utm_medium, utm_campaign, sessions, purchases, converted, revenue"
+    if closed:
+        parts.append(
+            f"SELECT {columns} FROM rollup_attribution "
+            f"WHERE app_id = {p} AND day >= {p} AND day <= {p}"
+        )
+        params += [app_id, closed[0], closed[1]]
+    if query._has_today(period):
+        start, end = query._today_bounds(period)
+        _, today = cube.session_day_selects(dialect.local_day("first_seen"))
+        parts.append(f"SELECT {columns} FROM ({today}) t")
+        params += [period.zone, app_id, start, end]
+    rows: list[tuple] = []
+    if parts:
+        rows = dialect.run(
+            "SELECT utm_source, utm_medium, utm_campaign, SUM(sessions), SUM(purchases), "
+            f"SUM(converted), SUM(revenue) FROM ({' UNION ALL '.join(parts)}) u "
+            f"GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3 LIMIT {int(limit)}",
+            params,
+        ).fetchall()
+    return {
+        **_period_reply(period),
+        "model": "first_touch",
+        "rows": [
+            {
+                "utm_source": _key(source),
+                "utm_medium": _key(medium),
+                "utm_campaign": _key(campaign),
+                "sessions": int(sessions),
+                "purchases": int(purchases or 0),
+                "converted_sessions": int(converted or 0),
+                "revenue": money(revenue),
+                "conversion_rate": round(int(converted or 0) / int(sessions), 4),
+            }
+            for source, medium, campaign, sessions, purchases, converted, revenue in rows
+        ],
+    }
 
 
 def dashboard(app_id: str, days: int = 30, now: dt.datetime | None = None) -> dict[str, Any]:
-    if not 1 <= days <= MAX_DAYS:
-        raise ReportRangeError(f"days must be between 1 and {MAX_DAYS}")
-    now = now or utcnow()
-    start = (now - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    window = (Event.app_id == app_id) & (Event.created_at >= start) & (Event.created_at <= now)
+    """The first dashboard reply (totals, revenue per currency, per day, top lists)."""
+    period = last_days(days, localtime.shop_zone(app_id), now or utcnow())
+    totals = _totals(app_id, period, {})
+    by_currency = _grouped(app_id, period, "currency", {})
+    series = timeseries(app_id, period)["points"]
     return {
         "days": days,
-        "start": start.date().isoformat(),
-        "end": now.date().isoformat(),
-        "totals": _totals(window),
-        "revenue": _revenue(window),
-        "over_time": _over_time(window, start, days),
-        "by_name": _top(window, Event.event_name),
-        "by_device": _top(window, Event.device_type),
-        "by_country": _top(window, Event.country),
-        "by_campaign": _top(window, Event.utm_campaign),
+        "start": period.first.isoformat(),
+        "end": period.last.isoformat(),
+        "timezone": period.zone,
+        "totals": {k: totals[k] for k in ("events", "sessions", "purchases")},
+        "revenue": [
+            {"currency": currency or None, "total": money(revenue), "orders": int(purchases)}
+            for currency, (_e, _s, _v, purchases, revenue) in sorted(
+                by_currency.items(), key=lambda item: -dialect.as_decimal(item[1][4])
+            )
+            if purchases
+        ],
+        "over_time": [{"date": p["bucket"], "events": p["events"]} for p in series],
+        "by_name": _top(app_id, period, "event_name"),
+        "by_device": _top(app_id, period, "device_type"),
+        "by_country": _top(app_id, period, "country"),
+        "by_campaign": _top(app_id, period, "utm_campaign"),
     }
 
 
-def _totals(window: Any) -> dict[str, int]:
-    events, sessions, purchases = (
-        Event.select(
-            fn.COUNT(Event.id),
-            fn.COUNT(Event.session_id.distinct()),
-            fn.SUM(Case(None, [(Event.event_name == PURCHASE, 1)], 0)),
-        )
-        .where(window)
-        .tuples()
-        .get()
-    )
-    return {"events": events, "sessions": sessions, "purchases": int(purchases or 0)}
+def _top(app_id: str, period: Period, dimension: str) -> list[dict[str, Any]]:
+    rows = sorted(_grouped(app_id, period, dimension, {}).items(), key=lambda r: (-r[1][0], r[0]))
+    return [{"key": _key(key), "events": int(metrics[0])} for key, metrics in rows[:TOP]]
 
 
-def _revenue(window: Any) -> list[dict[str, Any]]:
-    rows = (
-        Event.select(Event.currency, fn.SUM(Event.value), fn.COUNT(Event.id))
-        .where(window & (Event.event_name == PURCHASE) & Event.value.is_null(False))
-        .group_by(Event.currency)
-        .order_by(fn.SUM(Event.value).desc())
-        .tuples()
-    )
-    return [
-        {"currency": currency, "total": str(Decimal(total).quantize(Decimal("0.01"))), "orders": n}
-        for currency, total, n in rows
-    ]
-
-
-def _day(column: Field) -> Any:
-    # psycopg 3 binds parameters server-side, so 'day' must be literal SQL for the GROUP BY to
-    # match the SELECT (see shared/reference/dependencies.md).
-    if is_postgresql(db):
-        return fn.date_trunc(SQL("'day'"), column)
-    return fn.date(column)
-
-
-def _over_time(window: Any, start: dt.datetime, days: int) -> list[dict[str, Any]]:
-    day = _day(Event.created_at)
-    counts = {
-        _as_date(bucket): n
-        for bucket, n in Event.select(day, fn.COUNT(Event.id))
-        .where(window)
-        .group_by(SQL("1"))
-        .tuples()
-    }
-    dates = [(start + dt.timedelta(days=i)).date() for i in range(days)]
-    return [{"date": d.isoformat(), "events": counts.get(d, 0)} for d in dates]
-
-
-def _as_date(bucket: Any) -> dt.date:
-    if isinstance(bucket, dt.datetime):
-        return bucket.date()
-    if isinstance(bucket, dt.date):
-        return bucket
-    return dt.date.fromisoformat(str(bucket)[:10])
-
-
-def _top(window: Any, column: Field) -> list[dict[str, Any]]:
-    rows = (
-        Event.select(column, fn.COUNT(Event.id))
-        .where(window)
-        .group_by(column)
-        .order_by(fn.COUNT(Event.id).desc(), column)
-        .limit(TOP)
-        .tuples()
-    )
-    return [{"key": key if key is not None else "(none)", "events": n} for key, n in rows]
+def dimensions() -> list[dict[str, str]]:
+    return [{"name": d, "label": DIMENSION_LABELS[d]} for d in DIMENSIONS]

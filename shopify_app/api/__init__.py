@@ -12,4 +12,10 @@ def _success_flag(response: Response) -> Response:
     return add_success_flag(response)
 
 
-from shopify_app.api import custom_events, picker, reports, settings  # noqa: E402, F401  (registers routes)
+from shopify_app.api import (  # noqa: E402  (registers routes)
+    custom_events,  # noqa: F401
+    deliveries,  # noqa: F401
+    picker,  # noqa: F401
+    reports,  # noqa: F401
+    settings,  # noqa: F401
+)

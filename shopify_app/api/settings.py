@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify
+from flask import current_app, g, jsonify
 
 from shopify_app.api import bp
 from shopify_app.api.responses import json_body, validation_error
@@ -13,7 +13,9 @@ from shopify_app.custom_events.settings_service import (
     update_settings,
 )
 from shopify_app.custom_events.sync import sync_after_change, sync_state
-from shopify_app.custom_events.validation import ValidationError
+from shopify_app.custom_events.validation import ValidationError, validate_settings
+from shopify_app.destinations.credentials import check_credentials, credentials_to_check
+from shopify_app.destinations.service import meta_client
 
 
 @bp.get("/settings")
@@ -25,8 +27,20 @@ def read_settings():  # type: ignore[no-untyped-def]
 @bp.put("/settings")
 @require_id_token
 def change_settings():  # type: ignore[no-untyped-def]
+    body = json_body()
     try:
-        settings = update_settings(g.shop, json_body())
+        # A new pixel id or token is checked with Meta first: a refusal saves nothing.
+        check = None
+        pair = credentials_to_check(get_settings(g.shop), validate_settings(body))
+        if pair is not None:
+            check = check_credentials(meta_client(current_app.config), *pair)
+            if check.verdict == "refused" and check.field:
+                raise ValidationError({check.field: check.message})
+        settings = update_settings(g.shop, body)
     except ValidationError as exc:
         return validation_error(exc)
-    return jsonify(settings=settings_to_dict(settings), sync=sync_after_change(g.shop))
+    return jsonify(
+        settings=settings_to_dict(settings),
+        sync=sync_after_change(g.shop),
+        meta_check=check.as_json() if check else None,
+    )

@@ -13,6 +13,7 @@ NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("Events", "/events"),
     ("Settings", "/settings"),
     ("Reports", "/reports"),
+    ("Deliveries", "/deliveries"),
     ("Data requests", "/data-requests"),
 )
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from models import AppSettings, db, utcnow
-from shopify_app.custom_events.validation import SETTINGS_TOGGLES, validate_settings
+from shopify_app.custom_events.validation import META_OPTIONS, SETTINGS_TOGGLES, validate_settings
 
 TOKEN_WARNING_DAYS = 7
 
@@ -21,10 +21,23 @@ def update_settings(app_id: str, data: Mapping[str, Any]) -> AppSettings:
     clean = validate_settings(data)
     with db.atomic():
         settings = get_settings(app_id)
+        renewed = _credentials_change(settings, clean)
         for field, value in clean.items():
             setattr(settings, field, value)
+        if renewed:
+            # Deliveries paused because Meta refused the token resume with the new one.
+            settings.meta_paused_at = None
+            settings.meta_pause_reason = None
         settings.save()
     return settings
+
+
+def _credentials_change(settings: AppSettings, clean: Mapping[str, Any]) -> bool:
+    """A new token, another pixel or a new expiry: what a pause (190, expiry) waited for."""
+    return any(
+        field in clean and clean[field] != getattr(settings, field)
+        for field in ("access_token", "pixel_id", "token_expires_at")
+    )
 
 
 def mask_token(token: str | None) -> str | None:
@@ -51,4 +64,7 @@ def settings_to_dict(settings: AppSettings, now: dt.datetime | None = None) -> d
         },
         "token_expires_at": expires.isoformat() + "Z" if expires else None,
         **{toggle: getattr(settings, toggle) for toggle in SETTINGS_TOGGLES},
+        **{option: getattr(settings, option) for option in META_OPTIONS},
+        "meta_paused": bool(settings.meta_paused_at),
+        "meta_pause_reason": settings.meta_pause_reason,
     }

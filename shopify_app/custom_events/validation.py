@@ -35,8 +35,19 @@ SETTINGS_TOGGLES = (
     "record_location",
     "send_to_meta",
 )
+# Conversions API options beside the toggles (migration 0011).
+CONSENT_POLICIES = ("by_region", "send", "skip")
+TEST_EVENT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+META_OPTIONS = ("test_event_code", "consent_when_unknown", "meta_browser_pixel", "meta_page_views")
 SETTINGS_FIELDS = frozenset(
-    ("pixel_id", "access_token", "clear_access_token", "token_expires_at", *SETTINGS_TOGGLES)
+    (
+        "pixel_id",
+        "access_token",
+        "clear_access_token",
+        "token_expires_at",
+        *SETTINGS_TOGGLES,
+        *META_OPTIONS,
+    )
 )
 
 
@@ -273,9 +284,28 @@ def validate_settings(data: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(data[toggle], bool | str | int):
                 errors[toggle] = "must be true or false"
             clean[toggle] = _bool(data[toggle])
+    _validate_meta_options(data, clean, errors)
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def _validate_meta_options(data: Mapping[str, Any], clean: dict[str, Any], errors: dict) -> None:
+    if "test_event_code" in data:
+        code = _text(data["test_event_code"]) if data["test_event_code"] is not None else ""
+        if code and not TEST_EVENT_CODE_PATTERN.match(code):
+            errors["test_event_code"] = "Test event code is letters and digits (Events Manager)"
+        clean["test_event_code"] = code or None
+    if "consent_when_unknown" in data:
+        policy = data["consent_when_unknown"]
+        if policy not in CONSENT_POLICIES:
+            errors["consent_when_unknown"] = "must be one of " + ", ".join(CONSENT_POLICIES)
+        clean["consent_when_unknown"] = policy
+    for toggle in ("meta_browser_pixel", "meta_page_views"):
+        if toggle in data:
+            if not isinstance(data[toggle], bool | str | int):
+                errors[toggle] = "must be true or false"
+            clean[toggle] = _bool(data[toggle])
 
 
 def _expiry(value: Any) -> tuple[dt.datetime | None, str | None]:

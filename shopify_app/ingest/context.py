@@ -9,12 +9,14 @@ import time
 from dataclasses import dataclass, field
 
 from models import AppSettings, CustomEvent, Shop, ShopState
+from shopify_app.custom_events.vocabulary import PAGE_VIEW
 
 TTL_SECONDS = 5.0  # an admin change reaches ingest within this long
 # An event name the cached context does not know is looked up again when the cache is older
 # than this: a merchant testing a just-saved event clicks it within seconds.
 RECHECK_AFTER_SECONDS = 0.25
 MAX_SHOPS = 10_000  # bounds memory; the cache is simply cleared when it fills up
+META_PAGE_VIEW = "PageView"
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,14 @@ class ShopContext:
     track_pageviews: bool
     track_clicks: bool
     record_location: bool
+    consent_when_unknown: str = "by_region"  # Meta: send, skip or by_region without a signal
+    meta_page_views: bool = False  # page views go to Meta as PageView
     # Active custom event name -> the Meta standard event it maps to ("" for none).
     custom_events: dict[str, str] = field(default_factory=dict)
 
     def meta_event_for(self, name: str) -> str | None:
+        if name == PAGE_VIEW:
+            return META_PAGE_VIEW if self.meta_page_views else None
         return self.custom_events.get(name) or None
 
 
@@ -46,6 +52,8 @@ def load_shop_context(app_id: str) -> ShopContext:
         track_pageviews=settings.track_pageviews,
         track_clicks=settings.track_clicks,
         record_location=settings.record_location,
+        consent_when_unknown=settings.consent_when_unknown,
+        meta_page_views=settings.meta_page_views,
         custom_events={e.name: e.meta_event_name or "" for e in events},
     )
 

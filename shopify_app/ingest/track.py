@@ -8,6 +8,7 @@ from typing import Any
 
 from models import utcnow
 from shopify_app.custom_events.vocabulary import CLICK, PAGE_VIEW
+from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.context import RECHECK_AFTER_SECONDS, ShopContext, ShopContextCache
 from shopify_app.ingest.enrich import attribution_from_url, enrich
 from shopify_app.ingest.fingerprint import SaltCache, fingerprint, today
@@ -87,7 +88,8 @@ class Ingestor:
             "marketing_consent": batch.marketing,
             **batch.attribution,
         }
-        consent = batch.marketing is True
+        # An explicit choice wins; without one the shop's policy decides (by the IP's country).
+        consent = may_send(batch.marketing, shop.consent_when_unknown, enrichment["country"])
         rows: list[dict[str, Any]] = []
         meta: dict[str, str] = {}
         for event in events:

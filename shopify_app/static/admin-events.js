@@ -162,8 +162,11 @@
         pixel_id: form.elements.pixel_id.value,
         access_token: form.elements.access_token.value,
         token_expires_at: form.elements.token_expires_at.value,
+        test_event_code: form.elements.test_event_code.value,
+        consent_when_unknown: form.elements.consent_when_unknown.value,
       };
-      ["custom_events_enabled", "track_pageviews", "track_clicks", "record_location", "send_to_meta"].forEach(function (t) {
+      ["custom_events_enabled", "track_pageviews", "track_clicks", "record_location", "send_to_meta",
+       "meta_page_views", "meta_browser_pixel"].forEach(function (t) {
         payload[t] = form.elements[t].checked;
       });
       var result = await api("PUT", "/api/settings", payload);
@@ -177,11 +180,29 @@
       var token = result.data.settings.access_token;
       form.querySelector("[data-token-masked]").textContent = token.set ? token.masked : "Not set";
       var pending = result.data.sync && result.data.sync.status === "pending";
-      banner(form, pending ? "Saved. Sending to your storefront is pending; it will retry." : "Saved", pending ? "warning" : "success");
+      var check = result.data.meta_check;
+      if (check && check.verdict === "unreachable") { banner(form, check.message, "warning"); return; }
+      var saved = check && check.verdict === "accepted" ? "Saved. " + check.message : "Saved";
+      banner(form, pending ? saved + " Sending to your storefront is pending; it will retry." : saved, pending ? "warning" : "success");
+    });
+  }
+
+  // --- Deliveries: send a test event to Meta ------------------------------------------------
+  function bindTestEvent(button) {
+    button.addEventListener("click", async function () {
+      var out = document.querySelector("[data-test-event-result]");
+      button.disabled = true;
+      var result = await api("POST", "/api/meta/test-event");
+      button.disabled = false;
+      out.textContent = result.data.message || result.data.error || "No answer";
+      out.className = "sl-banner sl-banner--" + (result.data.ok ? "success" : "critical");
+      out.hidden = false;
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    var testEvent = document.querySelector("[data-send-test-event]");
+    if (testEvent) bindTestEvent(testEvent);
     var eventForm = document.querySelector("[data-event-form]");
     if (eventForm) bindEventForm(eventForm);
     var list = document.querySelector("[data-event-list]");

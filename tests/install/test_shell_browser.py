@@ -30,7 +30,7 @@ def test_shell_renders_with_navigation_without_the_cdn(live, page):
     assert nav.is_visible()
     assert nav.evaluate("el => getComputedStyle(el).display") == "flex"
     labels = nav.locator(".sl-nav__link").all_inner_texts()
-    assert labels == ["Events", "Settings", "Reports", "Data requests"]
+    assert labels == ["Events", "Settings", "Reports", "Deliveries", "Data requests"]
     assert page.locator("s-app-nav").is_hidden()  # the admin's own menu, drawn by App Bridge
     # Polaris components are undefined (no CDN) and styled by our fallback stylesheet.
     assert page.evaluate("() => customElements.get('s-section') === undefined")

@@ -169,13 +169,6 @@ def test_refused_marketing_consent_keeps_the_purchase_away_from_meta(hooks):
     assert Delivery.select().count() == 0
 
 
-def test_unknown_consent_still_sends_the_server_side_purchase(hooks):
-    AppSettings.create(app_id=SHOP, pixel_id="1234567890", send_to_meta=True)
-    hooks.send("orders/paid", hooks.order(note_attributes={}))
-    assert purchases()[0].marketing_consent is None
-    assert Delivery.select().count() == 1
-
-
 def test_no_meta_delivery_without_a_pixel(hooks):
     hooks.send("orders/paid", hooks.order(note_attributes={CONSENT_ATTRIBUTE: "1"}))
     assert len(purchases()) == 1

@@ -34,7 +34,9 @@ def track(app_url: str, *event_ids: str) -> dict:  # type: ignore[type-arg]
 
 
 def test_a_page_view_with_an_order_like_id_does_not_block_the_orders_purchase(hooks):
-    AppSettings.create(app_id=SHOP, pixel_id="1234567890", send_to_meta=True)
+    AppSettings.create(
+        app_id=SHOP, pixel_id="1234567890", send_to_meta=True, consent_when_unknown="send"
+    )
     assert track(hooks.app_url, f"order-{ORDER_ID}")["accepted"] == 1
 
     sent = hooks.send("orders/paid", hooks.order(order_id=ORDER_ID))

@@ -69,10 +69,13 @@
   function track(name, data, value, currency) {
     if (!config) return;
     data = data || {};
-    pending.push({
+    var event = {
       id: randomId(), name: name, url: location.href, page_type: page.page_type, data: data,
       value: value != null ? value : data.value, currency: currency || data.currency
-    });
+    };
+    pending.push(event);
+    // Meta's pixel (sightline-meta.js) gets the same id: browser and server copies count once.
+    if (config.meta) (win._slMeta = win._slMeta || []).push(event);
     currentSession();
     clearTimeout(timer);
     timer = setTimeout(flush, 1000);
@@ -164,7 +167,11 @@
   }
 
   function start() {
-    var settings = config.settings;
+    var settings = config.settings, meta = config.meta;
+    if (meta) {
+      win.Sightline.meta = meta;
+      doc.head.appendChild(doc.createElement("script")).src = page.meta_script;
+    }
     if (!settings.custom_events_enabled && !settings.track_pageviews && !settings.track_clicks) return;
     currentSession();
     var events = settings.custom_events_enabled ? config.events.filter(onThisPage) : [], scrolled = {};
@@ -216,7 +223,7 @@
     }
   } catch (e) { /* storage blocked: no picker */ }
 
-  win.Sightline = { track: track };
+  win.Sightline = { track: track, marketing: function () { return marketing; } };
   var shopify = win.Shopify;
   if (shopify && shopify.loadFeatures) {
     allowed = false; // until the API answers
