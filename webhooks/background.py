@@ -22,12 +22,6 @@ from webhooks.inbox import DEFAULT_LEASE, process_due
 
 log = logging.getLogger(__name__)
 
-# Acknowledgements first: while this many webhook requests are in flight in the process (a
-# burst), processing waits between batches, up to MAX_YIELD_SECONDS a batch, so the CPU answers
-# Shopify in time and the backlog is worked off when the burst ends. Below it (a steady rate)
-# processing never waits.
-BUSY_REQUESTS = 4
-MAX_YIELD_SECONDS = 0.25
 POLL_SECONDS = 1.0  # also catches expired claims and failed rows whose back-off is over
 IDLE_EXIT_SECONDS = 60.0
 ROUND_LIMIT = 1000  # rows per round: the loop checks whether it should stop between rounds
@@ -44,20 +38,6 @@ class BackgroundProcessor:
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
         self.processed = 0  # for tests and benchmarks
-        self.in_flight = 0  # webhook requests being answered by this process
-
-    def request_started(self) -> None:
-        with self._lock:
-            self.in_flight += 1
-
-    def request_finished(self) -> None:
-        with self._lock:
-            self.in_flight -= 1
-
-    def _yield_to_requests(self) -> None:
-        deadline = time.monotonic() + MAX_YIELD_SECONDS
-        while self.in_flight >= BUSY_REQUESTS and time.monotonic() < deadline:
-            time.sleep(0.005)  # a pause for the request threads, not a wait for a condition
 
     def wake(self) -> None:
         """Process soon (called after an acknowledgement); starts the thread if needed."""
@@ -78,10 +58,7 @@ class BackgroundProcessor:
                 self._wake.clear()
                 try:
                     report = process_due(
-                        ROUND_LIMIT,
-                        geoip_city_db=self.geoip_city_db,
-                        lease=self.lease,
-                        before_batch=self._yield_to_requests,
+                        ROUND_LIMIT, geoip_city_db=self.geoip_city_db, lease=self.lease
                     )
                 except OUTAGE_ERRORS as exc:  # requests log the outage; retried shortly
                     log.debug("processing webhook deliveries failed: %s", first_line(exc))

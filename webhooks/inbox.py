@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from models import WebhookDelivery, WebhookStatus, db, utcnow
@@ -192,14 +191,10 @@ def process_due(
     *,
     geoip_city_db: str | None = None,
     lease: dt.timedelta = DEFAULT_LEASE,
-    before_batch: Callable[[], None] | None = None,
 ) -> RetryReport:
-    """Claim and process due deliveries, a batch at a time, until none is due or `limit` ran;
-    `before_batch` runs before each claim (the serving process yields to requests there)."""
+    """Claim and process due deliveries, a batch at a time, until none is due or `limit` ran."""
     processed = failed = 0
     while processed + failed < limit:
-        if before_batch is not None:
-            before_batch()
         batch = claim(min(CLAIM_BATCH, limit - processed - failed), lease)
         if not batch:
             break

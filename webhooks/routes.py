@@ -32,17 +32,6 @@ def _processor(state: BlueprintSetupState) -> None:
 
 @bp.post("/webhooks")
 def webhooks():  # type: ignore[no-untyped-def]
-    processor: BackgroundProcessor | None = current_app.extensions.get("sightline_webhooks")
-    if processor is None:
-        return _acknowledge(None)
-    processor.request_started()  # the processing thread yields to a burst of these
-    try:
-        return _acknowledge(processor)
-    finally:
-        processor.request_finished()
-
-
-def _acknowledge(processor: BackgroundProcessor | None):  # type: ignore[no-untyped-def]
     body = request.get_data(cache=False)
     if not is_authentic(body, shopify_header(request.headers, "Hmac-Sha256"), app_secrets()):
         return json_error("invalid webhook signature", 401)
@@ -63,6 +52,7 @@ def _acknowledge(processor: BackgroundProcessor | None):  # type: ignore[no-unty
         return json_error("temporarily unavailable", 503, {"Retry-After": "5"})
     if result.outcome is Outcome.REJECTED:
         return json_error(f"unprocessable payload: {result.error}", 400)
+    processor: BackgroundProcessor | None = current_app.extensions.get("sightline_webhooks")
     if processor is not None:
         processor.wake()  # processing follows the acknowledgement (`webhooks.background`)
     return jsonify(status=result.outcome.value)

@@ -104,24 +104,3 @@ def test_the_worker_loop_processes_what_a_server_without_processing_stored(datab
             worker.join(timeout=10)
         assert not worker.is_alive()
         assert {d.status for d in inbox()} == {WebhookStatus.PROCESSED}
-
-
-def test_processing_in_the_server_yields_to_a_burst_of_requests(monkeypatch):
-    from webhooks import background
-
-    processor = background.BackgroundProcessor()
-    pauses: list[float] = []
-
-    def pause(seconds: float) -> None:  # a request finishes during each pause
-        pauses.append(seconds)
-        processor.request_finished()
-
-    monkeypatch.setattr(background.time, "sleep", pause)
-    for _ in range(background.BUSY_REQUESTS - 1):
-        processor.request_started()
-    processor._yield_to_requests()
-    assert pauses == []  # a steady trickle: processing does not wait
-    for _ in range(3):
-        processor.request_started()
-    processor._yield_to_requests()
-    assert len(pauses) == 3  # waited until fewer than BUSY_REQUESTS were in flight
