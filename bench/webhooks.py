@@ -13,6 +13,7 @@ and PostgreSQL, in one run, with the machine's load average beside each figure:
    purchase was stored.
 
     .venv/bin/python bench/webhooks.py [--deliveries 3000] [--rates 300,1000] [--seconds 20]
+        [--worker-nice 10]   # processing in one `sightline worker` at that CPU niceness
 
 Bodies are built and signed before the clock starts. Afterwards the database is checked: exactly
 one purchase per order and every delivery processed.
@@ -120,10 +121,15 @@ def environment(database_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def served(database_url: str, workers: int, threads: int) -> Iterator[str]:
+def served(
+    database_url: str, workers: int, threads: int, worker_nice: int | None = None
+) -> Iterator[str]:
     """`sightline serve` on a loopback port of the system's choosing (port 0), migrated first;
-    yields its URL."""
+    yields its URL. With `worker_nice`, processing is left to one `sightline worker` at that
+    CPU niceness (the serving processes only acknowledge)."""
     env = environment(database_url)
+    if worker_nice is not None:
+        env["WEBHOOKS_IN_SERVER"] = "0"
     subprocess.run([SIGHTLINE, "migrate"], env=env, check=True, capture_output=True)
     command = [SIGHTLINE, "serve", "--host", "127.0.0.1", "--port", "0"]
     command += ["--workers", str(workers), "--threads", str(threads)]
@@ -135,6 +141,15 @@ def served(database_url: str, workers: int, threads: int) -> Iterator[str]:
         text=True,
         start_new_session=True,  # its own process group: gunicorn's workers stop with it
     )
+    worker = None
+    if worker_nice is not None:
+        worker = subprocess.Popen(
+            ["nice", "-n", str(worker_nice), SIGHTLINE, "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
         url = listening_url(server)
         deadline = time.monotonic() + 30
@@ -151,6 +166,9 @@ def served(database_url: str, workers: int, threads: int) -> Iterator[str]:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        if worker is not None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=30)
 
 
 def listening_url(server: subprocess.Popen[str]) -> str:
@@ -422,12 +440,17 @@ def bench(backend: str, database_url: str, args: argparse.Namespace) -> None:
     rates = [float(r) for r in args.rates.split(",") if r]
     offered = {rate: new_orders(int(rate * args.seconds), seed=10 + int(rate)) for rate in rates}
     total_orders = orders + warm_orders + sum(count for _, count in offered.values())
+    where = (
+        "the serving processes' own threads"
+        if args.worker_nice is None
+        else f"one `sightline worker` at nice {args.worker_nice} (WEBHOOKS_IN_SERVER=0)"
+    )
     print(
         f"{backend}: gunicorn {args.workers} workers x {args.threads} threads, processing in "
-        "the serving processes' own threads",
+        f"{where}",
         flush=True,
     )
-    with served(database_url, args.workers, args.threads) as url:
+    with served(database_url, args.workers, args.threads, args.worker_nice) as url:
         run(url, warmup, args.concurrency)
         wait_processed(database_url)
         before = load()
@@ -475,6 +498,12 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "all"], default="all")
     parser.add_argument("--rates", default="300,1000", help="open-loop offered rates, per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="each open-loop run")
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=None,
+        help="process in one `sightline worker` at this niceness instead of the servers",
+    )
     args = parser.parse_args()
     load, python = os.getloadavg()[0], sys.version.split()[0]
     print(f"{os.cpu_count()} CPUs, load average {load:.1f} at start, Python {python}")
