@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import time
+from typing import Any
 
 from models import db
 from shopify_app.errors import OUTAGE_ERRORS, first_line
@@ -51,7 +52,7 @@ class BackgroundProcessor:
                 )
                 self._thread.start()
 
-    def _run(self, database: object) -> None:
+    def _run(self, database: Any) -> None:
         idle_since = time.monotonic()
         try:
             while db.obj is database:  # a new app in this process (tests) has its own thread
@@ -62,11 +63,11 @@ class BackgroundProcessor:
                     )
                 except OUTAGE_ERRORS as exc:  # requests log the outage; retried shortly
                     log.debug("processing webhook deliveries failed: %s", first_line(exc))
-                    _close()
+                    _close(database)
                     report = None
                 except Exception:
                     log.exception("processing webhook deliveries failed; retrying")
-                    _close()
+                    _close(database)
                     report = None
                 if report and report.processed + report.failed:
                     self.processed += report.processed
@@ -79,12 +80,14 @@ class BackgroundProcessor:
                             return
                 self._wake.wait(POLL_SECONDS)
         finally:
-            _close()
+            # This thread's connection belongs to the database it started with (`db` may point
+            # at another one by now).
+            _close(database)
 
 
-def _close() -> None:
+def _close(database: Any) -> None:
     try:
-        if not db.is_closed():
-            db.close()
+        if not database.is_closed():
+            database.close()
     except Exception:
         log.debug("closing a failed connection raised", exc_info=True)

@@ -75,6 +75,21 @@ def wait_processed(webhook_id: str, attempts_before: int, timeout: float = 15.0)
     raise AssertionError(f"delivery {webhook_id} was not processed within {timeout} s")
 
 
+def wait_all_processed(timeout: float = 15.0) -> None:
+    """Until no stored delivery is waiting for its first processing (devstore's uninstall, for
+    one, sends app/uninstalled and answers once it is acknowledged)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = WebhookDelivery.select().where(
+            (WebhookDelivery.status == "received")
+            | WebhookDelivery.claimed_until.is_null(False) & (WebhookDelivery.status != "failed")
+        )
+        if not waiting.exists():
+            return
+        time.sleep(0.02)  # polling the condition, with a deadline
+    raise AssertionError(f"deliveries still unprocessed after {timeout} s")
+
+
 def purchases(shop: str = SHOP) -> list[Event]:
     return list(
         Event.select()

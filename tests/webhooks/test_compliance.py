@@ -27,7 +27,7 @@ from shopify_app.analytics import rollups
 from shopify_app.ingest.writer import NewEvent, write_events
 from tests.conftest import TEST_API_KEY, TEST_API_SECRET
 from tests.install.conftest import launch
-from tests.webhooks.conftest import OTHER_SHOP, SHOP, inbox
+from tests.webhooks.conftest import OTHER_SHOP, SHOP, inbox, wait_processed
 
 CUSTOMER, OTHER_CUSTOMER = 7001, 7002
 
@@ -242,9 +242,13 @@ def test_compliance_topics_refuse_a_bad_signature_and_store_nothing(hooks):
 
 def test_admin_page_shows_the_assembled_data_of_a_request(live):
     order = shopify.order(SHOP, 77, customer_id=CUSTOMER)
-    shopify.send(live.app_url, "orders/paid", SHOP, order, secret=TEST_API_SECRET)
+    sent = shopify.send(live.app_url, "orders/paid", SHOP, order, secret=TEST_API_SECRET)
+    wait_processed(sent.webhook_id, 0)  # processing follows the acknowledgement
     request = shopify.customers_data_request(SHOP, CUSTOMER, orders=[77], request_id=4242)
-    shopify.send(live.app_url, "customers/data_request", SHOP, request, secret=TEST_API_SECRET)
+    sent = shopify.send(
+        live.app_url, "customers/data_request", SHOP, request, secret=TEST_API_SECRET
+    )
+    wait_processed(sent.webhook_id, 0)
 
     page = launch(live, SHOP, "/data-requests")
 
