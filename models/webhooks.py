@@ -25,7 +25,19 @@ class WebhookDelivery(BaseModel):
     last_error = TextField(null=True)
     received_at = DateTimeField(default=utcnow)
     processed_at = DateTimeField(null=True)
+    # Migration 0016: a processor's lease on the row (or a failed row's back-off).
+    claimed_until = DateTimeField(null=True)
 
     class Meta:
         table_name = "webhook_deliveries"
         indexes = ((("status", "received_at"), False),)
+
+
+# The rows still to process, in claim order (migration 0016): claims read only these.
+WebhookDelivery.add_index(
+    WebhookDelivery.index(
+        WebhookDelivery.id,
+        name="webhook_deliveries_due",
+        where=WebhookDelivery.status.in_(["received", "failed"]),
+    )
+)

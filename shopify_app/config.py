@@ -97,6 +97,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Where the storefront rate limits count: memory:// (per process) or redis://... shared
         # by every worker and host. See shopify_app/proxy/ratelimit.py.
         "RATE_LIMIT_STORAGE_URI": get("RATE_LIMIT_STORAGE_URI", "memory://"),
+        # Each serving process processes the webhook deliveries it acknowledges, in a thread of
+        # its own (claims keep a `sightline worker` beside it from doing the same ones). "0"
+        # leaves processing to workers only. See webhooks/background.py.
+        "WEBHOOKS_IN_SERVER": env.get("WEBHOOKS_IN_SERVER", "1") != "0",
+        # Seconds a processor holds a claimed delivery (a crashed holder's rows wait this long).
+        "WEBHOOK_CLAIM_SECONDS": float(env.get("WEBHOOK_CLAIM_SECONDS") or 30),
         "EVENT_RETENTION_DAYS": _retention_days(env.get("EVENT_RETENTION_DAYS") or "0"),
         # Order webhooks with many line items can pass 1 MB; the storefront endpoint enforces
         # its own 64 KB limit.

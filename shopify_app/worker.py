@@ -1,13 +1,14 @@
 """`sightline worker`: background duties that must not wait for a request.
 
-A delivery thread sends the outbox to Meta's Conversions API continuously (woken by NOTIFY on
-PostgreSQL, a short poll on SQLite; see `destinations/`), and another folds new events into the
-report rollups every few seconds (shopify_app/analytics/duty.py). Beside them, each round
-processes again webhook deliveries that failed (or were interrupted), then writes storefront
-configs whose sync to Shopify is pending, then reconciles each shop's yesterday once its
-morning has come (shopify_app/reconcile/duty.py). Every duty is idempotent or claims its rows,
-so any number of workers (or a cron job running `sightline worker --once`) can run side by side on
-PostgreSQL.
+A webhook thread processes acknowledged deliveries as they arrive (woken by NOTIFY on
+PostgreSQL, polling on SQLite; see `webhooks/loop.py`); a delivery thread sends the outbox to
+Meta's Conversions API continuously (woken the same way; see `destinations/`), and another folds
+new events into the report rollups every few seconds (shopify_app/analytics/duty.py). Beside
+them, each round processes what is due (failed webhook deliveries past their back-off, expired
+claims), then writes storefront configs whose sync to Shopify is pending, then reconciles each
+shop's yesterday once its morning has come (shopify_app/reconcile/duty.py). Every duty is
+idempotent or claims its rows, so any number of workers (or a cron job running `sightline worker
+--once`) can run side by side on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from shopify_app.destinations.service import deliverer, run_delivery_loop
 from shopify_app.reconcile.duty import reconcile_mornings
 from shopify_app.shopify.config_sync import retry_pending_config_syncs
 from webhooks.inbox import retry_failed_webhooks
+from webhooks.loop import run_webhook_loop
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +87,18 @@ def run_round(app: Flask, limit: int = 500, *, deliveries: bool = True) -> Round
 
 
 def run_forever(app: Flask, interval: float, stop: threading.Event | None = None) -> None:
-    """Deliver continuously, and run a round every `interval` seconds, until `stop` is set."""
+    """Process webhook deliveries as they arrive, deliver to Meta continuously, and run a round
+    every `interval` seconds, until `stop` is set (or the process is stopped)."""
     stop = stop or threading.Event()
     start_rollup_thread(app, stop)  # rollups keep their own pace: every few seconds
     sender = threading.Thread(
         target=run_delivery_loop, args=(app.config, stop), name="meta-deliveries", daemon=True
     )
     sender.start()
+    webhooks = threading.Thread(
+        target=run_webhook_loop, args=(app, stop), name="webhooks", daemon=True
+    )
+    webhooks.start()
     try:
         while not stop.is_set():
             try:
@@ -102,3 +109,4 @@ def run_forever(app: Flask, interval: float, stop: threading.Event | None = None
     finally:
         stop.set()
         sender.join(timeout=10)
+        webhooks.join(timeout=10)

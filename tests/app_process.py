@@ -26,7 +26,7 @@ run_gunicorn(create_app(), bind="fd://" + sys.argv[1], workers=1, threads=4)
 
 
 class AppProcess:
-    def __init__(self, database_url: str, log_path: str) -> None:
+    def __init__(self, database_url: str, log_path: str, **env: str) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0), backlog=128)
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self._env = {
@@ -35,6 +35,7 @@ class AppProcess:
             "SHOPIFY_API_KEY": TEST_API_KEY,
             "SHOPIFY_API_SECRET": TEST_API_SECRET,
             "TOKEN_ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
+            **env,
         }
         self._log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import AppSettings, Event, Shop, ShopState, utcnow
+from models import Event, ShopState, db, utcnow
 from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.enrich import enrich
 from shopify_app.ingest.writer import NewEvent, write_events
@@ -54,8 +54,8 @@ def record_purchase(delivery: Delivery) -> Write | None:
     landing_url = _landing_url(delivery.shop, text(order.get("landing_site"), 2048))
     client = mapping(order.get("client_details"))
     consent = marketing_consent(attributes)
-    settings = AppSettings.get_or_none(AppSettings.app_id == delivery.shop)
-    record_location = settings.record_location if settings else None
+    settings = _row(_SETTINGS, delivery.shop)  # (record_location, consent_when_unknown)
+    record_location = settings[0] if settings else None
     found = enrich(
         text(client.get("user_agent"), 2048),
         text(order.get("browser_ip")) or text(client.get("browser_ip")),
@@ -89,7 +89,7 @@ def record_purchase(delivery: Delivery) -> Write | None:
         meta_event_name=META_PURCHASE,
         # An explicit choice wins; without one the shop's policy decides (by the order's country).
         marketing_consent=may_send(
-            consent, settings.consent_when_unknown if settings else None, _order_country(order)
+            consent, settings[1] if settings else None, _order_country(order)
         ),
     )
     return lambda: store_purchase(delivery.shop, order_id, purchase)
@@ -122,8 +122,17 @@ def _order_country(order: dict[str, Any]) -> str | None:
 
 
 def _uninstalled(shop: str) -> bool:
-    state = Shop.select(Shop.state).where(Shop.domain == shop).scalar()
-    return state == ShopState.UNINSTALLED
+    state = _row(_SHOP_STATE, shop)
+    return state is not None and state[0] == ShopState.UNINSTALLED
+
+
+# Plain SQL for the two reads every order makes: the query builder cost more than the reads.
+_SETTINGS = "SELECT record_location, consent_when_unknown FROM app_settings WHERE app_id = ?"
+_SHOP_STATE = "SELECT state FROM shops WHERE domain = ?"
+
+
+def _row(statement: str, shop: str) -> tuple[Any, ...] | None:
+    return db.execute_sql(statement.replace("?", db.param), (shop,)).fetchone()
 
 
 def _landing_url(shop: str, landing_site: str | None) -> str | None:

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, jsonify, request
+from flask.sansio.blueprints import BlueprintSetupState
 from playhouse.pool import MaxConnectionsExceeded
 
 from shopify_app.auth.guards import app_secrets
 from shopify_app.database import DB_ERRORS
 from shopify_app.errors import first_line, json_error
+from webhooks.background import BackgroundProcessor
 from webhooks.dispatch import handler_for
 from webhooks.envelope import EnvelopeError, read_envelope
 from webhooks.inbox import Outcome, receive
 from webhooks.verify import is_authentic, shopify_header
 
 bp = Blueprint("webhooks", __name__)
+
+
+@bp.record_once
+def _processor(state: BlueprintSetupState) -> None:
+    config = state.app.config
+    if config.get("WEBHOOKS_IN_SERVER", True):
+        state.app.extensions["sightline_webhooks"] = BackgroundProcessor(
+            config.get("GEOIP_CITY_DB"),
+            dt.timedelta(seconds=config.get("WEBHOOK_CLAIM_SECONDS", 30)),
+        )
 
 
 @bp.post("/webhooks")
@@ -28,7 +42,7 @@ def webhooks():  # type: ignore[no-untyped-def]
     if handler_for(envelope.topic) is None:
         return jsonify(status="ignored", topic=envelope.topic)
     try:
-        result = receive(envelope, body, geoip_city_db=current_app.config["GEOIP_CITY_DB"])
+        result = receive(envelope, body)
     except (*DB_ERRORS, MaxConnectionsExceeded) as exc:
         # Not stored (database down or every pooled connection busy): a 5xx makes Shopify
         # deliver it again. One line: during an outage every delivery fails the same way.
@@ -38,5 +52,7 @@ def webhooks():  # type: ignore[no-untyped-def]
         return json_error("temporarily unavailable", 503, {"Retry-After": "5"})
     if result.outcome is Outcome.REJECTED:
         return json_error(f"unprocessable payload: {result.error}", 400)
-    # FAILED is acknowledged too: the delivery is stored and `sightline webhooks-retry` owns it.
+    processor: BackgroundProcessor | None = current_app.extensions.get("sightline_webhooks")
+    if processor is not None:
+        processor.wake()  # processing follows the acknowledgement (`webhooks.background`)
     return jsonify(status=result.outcome.value)

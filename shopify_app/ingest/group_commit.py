@@ -1,7 +1,9 @@
-"""Group commit: request threads hand their batches to one writer thread per process, which
-writes everything that queued up during its previous commit in a single transaction. Each
-request still waits for the commit that holds its events, so a reply always means "stored";
-under load, many requests share one commit (and one COPY) instead of paying one each."""
+"""Group commit: request threads hand their batches to a few writer threads per process; a free
+writer takes everything queued up and writes it in a single transaction (one set-based INSERT).
+Each request still waits for the commit that holds its events, so a reply always means
+"stored"; under load, many requests share one commit instead of paying one each. Several writers
+let one commit's round trips and fsync overlap with the next one's work (on PostgreSQL; SQLite
+has one writer at a time anyway, so it gets one thread)."""
 
 from __future__ import annotations
 
@@ -9,19 +11,20 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Sequence
 from concurrent.futures import Future
 
 from models import db
+from models.database import is_postgresql
 from shopify_app.errors import OUTAGE_ERRORS, first_line
-from shopify_app.ingest.writer import Batch, NewEvent, write_batches
+from shopify_app.ingest.writer import StorefrontBatch, write_storefront
 
 log = logging.getLogger(__name__)
 
 MAX_EVENTS_PER_COMMIT = 5000  # bounds one transaction's size and the wait of its requests
 IDLE_EXIT_SECONDS = 2.0  # the thread ends when idle; the next request starts another
+POSTGRESQL_WRITERS = 4  # commits in flight per process: enough to keep both cores busy
 
-Item = tuple[Batch, "Future[list[str]]"]
+Item = tuple[StorefrontBatch, "Future[int]"]
 
 
 class WriteTimeoutError(RuntimeError):
@@ -29,26 +32,27 @@ class WriteTimeoutError(RuntimeError):
 
 
 class GroupCommitter:
-    """`submit(app_id, events)` blocks until the events are committed (or raises)."""
+    """`submit(batch)` blocks until the batch's events are committed (or raises)."""
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(self, timeout: float = 10.0, writers: int | None = None) -> None:
         self.timeout = timeout
+        self.writers = writers
         self._queue: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._threads: set[threading.Thread] = set()
         self._pid = os.getpid()
         self.commits = 0  # transactions so far, for tests and benchmarks
 
-    def submit(self, app_id: str, events: Sequence[NewEvent]) -> list[str]:
-        """Store `events`; returns the event_ids that were new. Returns only after the commit."""
-        if not events:
-            return []
+    def submit(self, batch: StorefrontBatch) -> int:
+        """Store the batch; returns how many of its events were new. Returns after the commit."""
+        if not batch.events:
+            return 0
         if not db.in_transaction():
             # A waiting request must not hold a pooled connection: with as many request threads
             # as connections, the writer would find none and every request would time out.
             _close_connection()
-        future: Future[list[str]] = Future()
-        self._queue.put(((app_id, events), future))
+        future: Future[int] = Future()
+        self._queue.put((batch, future))
         self._ensure_thread()
         try:
             return future.result(timeout=self.timeout)
@@ -57,14 +61,17 @@ class GroupCommitter:
 
     def _ensure_thread(self) -> None:
         with self._lock:
-            # After a fork (gunicorn) the parent's thread does not exist in the child.
+            # After a fork (gunicorn) the parent's threads do not exist in the child.
             if self._pid != os.getpid():
-                self._pid, self._thread = os.getpid(), None
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
+                self._pid, self._threads = os.getpid(), set()
+            self._threads = {t for t in self._threads if t.is_alive()}
+            wanted = self.writers or (POSTGRESQL_WRITERS if is_postgresql(db) else 1)
+            if len(self._threads) < wanted:
+                thread = threading.Thread(
                     target=self._run, name="sightline-group-commit", daemon=True
                 )
-                self._thread.start()
+                self._threads.add(thread)
+                thread.start()
 
     def _run(self) -> None:
         # The thread keeps its connection between commits (reopening costs a connect, and on
@@ -78,28 +85,31 @@ class GroupCommitter:
                         # Checked under the lock that submit's _ensure_thread takes: an item
                         # queued before this is seen here, one queued after finds no thread.
                         if self._queue.empty():
-                            self._thread = None
+                            self._threads.discard(threading.current_thread())
                             return
                     continue
                 self._commit(self._drain(first))
+                if is_postgresql(db) and self._queue.empty():
+                    # Back to the pool: idle writers must not hold connections others need.
+                    _close_connection()
         finally:
             _close_connection()
 
     def _drain(self, first: Item) -> list[Item]:
         items = [first]
-        size = len(first[0][1])
+        size = len(first[0].events)
         while size < MAX_EVENTS_PER_COMMIT:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
             items.append(item)
-            size += len(item[0][1])
+            size += len(item[0].events)
         return items
 
     def _commit(self, items: list[Item]) -> None:
         try:
-            results = write_batches([batch for batch, _ in items])
+            results = write_storefront([batch for batch, _ in items])
             self.commits += 1
         except OUTAGE_ERRORS as exc:
             # The database is down: every batch would fail alike. Each request answers 503 and
@@ -114,14 +124,14 @@ class GroupCommitter:
             _close_connection()
             self._commit_each(items)
             return
-        for (_, future), new_ids in zip(items, results, strict=True):
-            future.set_result(new_ids)
+        for (_, future), new in zip(items, results, strict=True):
+            future.set_result(new)
 
     def _commit_each(self, items: list[Item]) -> None:
         # One bad batch must not fail the requests it happened to share a commit with.
         for batch, future in items:
             try:
-                future.set_result(write_batches([batch])[0])
+                future.set_result(write_storefront([batch])[0])
                 self.commits += 1
             except Exception as exc:
                 _close_connection()  # it may be broken; the next write opens a fresh one

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from models import utcnow
 from shopify_app.custom_events.vocabulary import CLICK, PAGE_VIEW, PIXEL_SEEN
 from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.context import RECHECK_AFTER_SECONDS, ShopContext, ShopContextCache
 from shopify_app.ingest.enrich import attribution_from_url, enrich
 from shopify_app.ingest.fingerprint import SaltCache, fingerprint, today
 from shopify_app.ingest.group_commit import GroupCommitter
-from shopify_app.ingest.validate import BatchContext, ValidEvent, parse_batch
-from shopify_app.ingest.writer import NewEvent
+from shopify_app.ingest.validate import ValidEvent, parse_batch, parse_body
+from shopify_app.ingest.writer import StorefrontBatch
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,11 @@ class Ingestor:
     geoip_city_db: str | None = None
     recheck_after: float = RECHECK_AFTER_SECONDS
 
-    def track(self, app_id: str, body: Any, facts: RequestFacts) -> TrackResult:
-        """Store the acceptable events of `body`; raises validate's errors for a bad shape."""
-        batch, events, rejected = parse_batch(body)
+    def track(self, app_id: str, body: bytes | Any, facts: RequestFacts) -> TrackResult:
+        """Store the acceptable events of `body` (the raw request body, or JSON decoded
+        already); raises validate's errors for a bad body."""
+        parse = parse_body if isinstance(body, bytes) else parse_batch
+        batch, events, rejected = parse(body)
         result = TrackResult(rejected=rejected)
         if not events:
             return result
@@ -66,7 +69,8 @@ class Ingestor:
             result.rejected += [{"index": e.index, "error": refusal} for e in events]
             result.rejected.sort(key=lambda r: r["index"])
             return result
-        shared = {
+        shared: dict[str, Any] = {
+            "created_at": utcnow().isoformat(sep=" ", timespec="microseconds"),
             "user_agent": (facts.user_agent or "")[:512] or None,
             "ip_address": enrichment["ip_address"],
             "device_type": enrichment["device_type"],
@@ -77,18 +81,29 @@ class Ingestor:
             "fingerprint": fingerprint(
                 self.salts.salt_for(today()), app_id, facts.ip, facts.user_agent
             ),
-            "source": "storefront",
+            "session_id": batch.session_id,
+            "fbp": batch.fbp,
+            "fbc": batch.fbc,
+            "referrer": batch.referrer,
+            "marketing_consent": batch.marketing,
+            **batch.attribution,
         }
-        accepted: list[NewEvent] = []
+        # An explicit choice wins; without one the shop's policy decides (by the IP's country).
+        consent = may_send(batch.marketing, shop.consent_when_unknown, enrichment["country"])
+        rows: list[dict[str, Any]] = []
+        meta: dict[str, str] = {}
         for event in events:
             problem = _not_configured(shop, event.name)
             if problem:
                 result.rejected.append({"index": event.index, "error": problem})
                 continue
-            accepted.append(_new_event(shop, batch, event, shared))
+            rows.append(_row(event))
+            meta_name = shop.meta_event_for(event.name)
+            if meta_name and consent:
+                meta[event.event_id] = meta_name
         result.rejected.sort(key=lambda r: r["index"])
-        self.committer.submit(app_id, accepted)
-        result.accepted = len(accepted)  # duplicates of stored events count: they are stored
+        self.committer.submit(StorefrontBatch(app_id, shared, rows, meta))
+        result.accepted = len(rows)  # duplicates of stored events count: they are stored
         return result
 
 
@@ -118,32 +133,16 @@ def _not_configured(shop: ShopContext, name: str) -> str | None:
     return None
 
 
-def _new_event(
-    shop: ShopContext, batch: BatchContext, event: ValidEvent, shared: dict[str, Any]
-) -> NewEvent:
-    # The tracker keeps the session's first-touch attribution; the page URL fills any gap.
-    attribution = {**attribution_from_url(event.url), **batch.attribution}
-    columns = {
-        **shared,
-        **attribution,
-        "custom_data": event.data,
-        "url": event.url,
-        "page_type": event.page_type,
-        "referrer": batch.referrer,
-        "session_id": batch.session_id,
-        "fbp": batch.fbp,
-        "fbc": batch.fbc,
-        "value": event.value,
-        "currency": event.currency,
-        "marketing_consent": batch.marketing,
-    }
-    return NewEvent(
+def _row(event: ValidEvent) -> dict[str, Any]:
+    # The page URL's attribution; the batch's (the session's first touch) wins in the SQL.
+    row = dict(attribution_from_url(event.url))
+    row.update(
         event_id=event.event_id,
         event_name=event.name,
-        columns=columns,
-        meta_event_name=shop.meta_event_for(event.name),
-        # An explicit choice wins; without one the shop's policy decides (by the IP's country).
-        marketing_consent=may_send(
-            batch.marketing, shop.consent_when_unknown, shared.get("country")
-        ),
+        url=event.url,
+        page_type=event.page_type,
+        custom_data=event.data,
+        value=event.value,
+        currency=event.currency,
     )
+    return row

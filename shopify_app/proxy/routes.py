@@ -3,16 +3,13 @@ call the service, and shape the reply."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask.sansio.blueprints import BlueprintSetupState
 
 from shopify_app.errors import json_error
 from shopify_app.ingest.group_commit import WriteTimeoutError
 from shopify_app.ingest.track import Ingestor, RequestFacts
-from shopify_app.ingest.validate import BatchShapeError, BatchTooLargeError
+from shopify_app.ingest.validate import BatchShapeError, BatchTooLargeError, InvalidJSONError
 from shopify_app.proxy import bp
 from shopify_app.proxy.client_address import DEFAULT_TRUSTED_HOPS, shopper_address
 from shopify_app.proxy.ratelimit import (
@@ -92,13 +89,11 @@ def track() -> Response:
     raw = request.stream.read(MAX_BODY_BYTES + 1)  # also bounds bodies sent without a length
     if len(raw) > MAX_BODY_BYTES:
         return json_error(f"body larger than {MAX_BODY_BYTES} bytes", 413)
-    try:
-        body = _decode(raw)
-    except ValueError:
-        return json_error("body is not valid JSON", 400)
     ingestor: Ingestor = current_app.extensions["sightline_ingest"]
     try:
-        result = ingestor.track(g.proxy.shop, body, _facts())
+        result = ingestor.track(g.proxy.shop, raw, _facts())
+    except InvalidJSONError:
+        return json_error("body is not valid JSON", 400)
     except BatchTooLargeError as exc:
         return json_error(str(exc), 413)
     except BatchShapeError as exc:
@@ -106,13 +101,6 @@ def track() -> Response:
     except WriteTimeoutError as exc:
         return json_error(str(exc), 503, {"Retry-After": "5"})
     return jsonify(result.as_json())
-
-
-def _decode(raw: bytes) -> Any:
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise ValueError(str(exc)) from None
 
 
 def _shopper_ip() -> str | None:

@@ -13,6 +13,7 @@ from shopify_app.destinations.consent import may_send
 from tests.conftest import TEST_API_SECRET
 from tests.destinations.conftest import SHOP
 from tests.ingest.proxy_client import CHROME, signed_path
+from tests.webhooks.conftest import wait_processed
 from webhooks.attribution import CONSENT_ATTRIBUTE
 
 
@@ -24,6 +25,7 @@ def order_from(stack, country: str | None, consent: str | None = None) -> None: 
             order[key]["country_code"] = country
     sent = shopify.send(stack.app_url, "orders/paid", SHOP, order, secret=TEST_API_SECRET)
     assert sent.status == 200
+    wait_processed(sent.webhook_id, 0)  # processing follows the acknowledgement
 
 
 def queued() -> int:

@@ -6,12 +6,14 @@ from devstore import webhooks as shopify
 from models import Delivery
 from tests.conftest import TEST_API_SECRET
 from tests.destinations.conftest import SHOP, queue_events, statuses
+from tests.webhooks.conftest import wait_processed
 from webhooks.attribution import CONSENT_ATTRIBUTE
 
 
 def send(stack, topic: str, payload) -> None:  # type: ignore[no-untyped-def]
     sent = shopify.send(stack.app_url, topic, SHOP, payload, secret=TEST_API_SECRET)
     assert sent.status == 200, sent.body
+    wait_processed(sent.webhook_id, 0)  # processing follows the acknowledgement
 
 
 def test_an_uninstalled_shops_pending_rows_are_cancelled(stack, meta, shop, deliverer):

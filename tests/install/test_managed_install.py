@@ -10,6 +10,7 @@ from models import Shop, ShopState, db
 from shopify_app.storefront_config import build_storefront_config
 from tests.conftest import TEST_API_KEY
 from tests.install.conftest import SHOP, id_token, launch, store_status, stored_metafield
+from tests.webhooks.conftest import wait_all_processed
 
 
 def test_first_launch_installs_the_shop_and_renders_the_shell(live):
@@ -68,6 +69,7 @@ def test_reinstall_after_uninstall_exchanges_a_new_token(live):
     # forgets the tokens and marks the shop uninstalled.
     with requests.post(f"{live.devstore_url}/_devstore/shops/{SHOP}/uninstall", timeout=5):
         pass
+    wait_all_processed()  # the app/uninstalled delivery is processed after its acknowledgement
     Shop.update(
         state=ShopState.UNINSTALLED,
         uninstalled_at=first.installed_at,

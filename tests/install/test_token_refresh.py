@@ -13,6 +13,7 @@ from models import Shop, ShopState, db, utcnow
 from shopify_app.shopify.admin import admin_graphql
 from shopify_app.shopify.errors import ShopNotInstalledError
 from tests.install.conftest import SHOP, expire_access_tokens, id_token, launch, store_status
+from tests.webhooks.conftest import wait_all_processed
 
 SHOP_QUERY = "{ shop { myshopifyDomain } }"
 CONCURRENCY = 5
@@ -115,6 +116,7 @@ def test_an_uninstalled_app_cannot_refresh(live):
     expire_access_tokens(live)
     with requests.post(f"{live.devstore_url}/_devstore/shops/{SHOP}/uninstall", timeout=5):
         pass
+    wait_all_processed()  # the app/uninstalled delivery is processed after its acknowledgement
     with live.app.app_context(), pytest.raises(ShopNotInstalledError, match="invalid_client"):
         admin_graphql(SHOP, SHOP_QUERY)
     assert Shop.get(Shop.domain == SHOP).state == ShopState.NEEDS_REAUTH

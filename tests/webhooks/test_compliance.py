@@ -27,7 +27,7 @@ from shopify_app.analytics import rollups
 from shopify_app.ingest.writer import NewEvent, write_events
 from tests.conftest import TEST_API_KEY, TEST_API_SECRET
 from tests.install.conftest import launch
-from tests.webhooks.conftest import OTHER_SHOP, SHOP, inbox
+from tests.webhooks.conftest import OTHER_SHOP, SHOP, inbox, wait_processed
 
 CUSTOMER, OTHER_CUSTOMER = 7001, 7002
 
@@ -125,6 +125,9 @@ def event_ids(shop: str = SHOP) -> set[str]:
     return {e.event_id for e in Event.select().where(Event.app_id == shop)}
 
 
+BACKING_OFF = utcnow() + dt.timedelta(hours=1)
+
+
 def test_customers_redact_removes_the_customers_events_and_contact_hashes(hooks):
     AppSettings.create(
         app_id=SHOP, pixel_id="1234567890", send_to_meta=True, consent_when_unknown="send"
@@ -137,6 +140,7 @@ def test_customers_redact_removes_the_customers_events_and_contact_hashes(hooks)
         topic="orders/paid",
         body=json.dumps(waiting),
         status=WebhookStatus.FAILED,
+        claimed_until=BACKING_OFF,  # failed, waiting for its next attempt
     )
     WebhookDelivery.create(
         webhook_id="wh-waiting-request",
@@ -144,6 +148,7 @@ def test_customers_redact_removes_the_customers_events_and_contact_hashes(hooks)
         topic="customers/data_request",
         body=json.dumps(shopify.customers_data_request(SHOP, CUSTOMER, orders=[1])),
         status=WebhookStatus.FAILED,
+        claimed_until=BACKING_OFF,  # failed, waiting for its next attempt
     )
     CustomerDataRequest.create(app_id=SHOP, request_id="55", customer_id=str(CUSTOMER))
     assert Delivery.select().where(Delivery.app_id == SHOP).count() == 3
@@ -237,9 +242,13 @@ def test_compliance_topics_refuse_a_bad_signature_and_store_nothing(hooks):
 
 def test_admin_page_shows_the_assembled_data_of_a_request(live):
     order = shopify.order(SHOP, 77, customer_id=CUSTOMER)
-    shopify.send(live.app_url, "orders/paid", SHOP, order, secret=TEST_API_SECRET)
+    sent = shopify.send(live.app_url, "orders/paid", SHOP, order, secret=TEST_API_SECRET)
+    wait_processed(sent.webhook_id, 0)  # processing follows the acknowledgement
     request = shopify.customers_data_request(SHOP, CUSTOMER, orders=[77], request_id=4242)
-    shopify.send(live.app_url, "customers/data_request", SHOP, request, secret=TEST_API_SECRET)
+    sent = shopify.send(
+        live.app_url, "customers/data_request", SHOP, request, secret=TEST_API_SECRET
+    )
+    wait_processed(sent.webhook_id, 0)
 
     page = launch(live, SHOP, "/data-requests")
 

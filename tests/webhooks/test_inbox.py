@@ -43,19 +43,36 @@ def test_shopify_retries_of_a_bad_delivery_stay_one_failed_row(hooks):
     ("payload", "fragment"),
     [
         (b"[1, 2, 3]", "not a JSON object"),
-        (b'{"id": 42, "line_items": [], "total_price": "ten", "currency": "EUR"}', "total_price"),
-        (b'{"id": 42, "line_items": [], "total_price": "-5", "currency": "EUR"}', "total_price"),
-        (b'{"id": 42, "line_items": [], "total_price": "10.00", "currency": "euros"}', "currency"),
-        (b'{"id": "42; x", "line_items": [], "total_price": "1", "currency": "EUR"}', "order id"),
         (b"\xff\xfe\x00garbage", "malformed JSON"),
     ],
 )
-def test_unprocessable_orders_are_400_never_500(hooks, payload, fragment):
+def test_bodies_that_are_not_json_objects_are_400_before_storing_never_500(
+    hooks, payload, fragment
+):
     sent = hooks.send("orders/paid", payload)
     assert sent.status == 400
     assert fragment in sent.body["error"]
     (row,) = inbox()
     assert row.status == WebhookStatus.FAILED and fragment in row.last_error
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragment"),
+    [
+        (b'{"id": 42, "line_items": [], "total_price": "ten", "currency": "EUR"}', "total_price"),
+        (b'{"id": 42, "line_items": [], "total_price": "-5", "currency": "EUR"}', "total_price"),
+        (b'{"id": 42, "line_items": [], "total_price": "10.00", "currency": "euros"}', "currency"),
+        (b'{"id": "42; x", "line_items": [], "total_price": "1", "currency": "EUR"}', "order id"),
+    ],
+)
+def test_orders_the_handler_cannot_use_are_acknowledged_then_kept_failed(hooks, payload, fragment):
+    # The acknowledgement only stores: what the handler finds wrong shows up on the row.
+    sent = hooks.send("orders/paid", payload)  # settles: processed once
+    assert (sent.status, sent.body) == (200, {"status": "received"})
+    (row,) = inbox()
+    assert row.status == WebhookStatus.FAILED and fragment in row.last_error
+    assert row.claimed_until > utcnow()  # backing off before the next attempt
+    assert purchases() == []
 
 
 def test_odd_values_inside_a_valid_order_are_cleaned_not_fatal(hooks):
@@ -95,8 +112,8 @@ def test_shopify_retry_of_a_failed_delivery_processes_it(hooks):
         attempts=1,
         last_error="OperationalError: server closed the connection unexpectedly",
     )
-    sent = hooks.send("orders/paid", order, webhook_id="wh-retry")
-    assert (sent.status, sent.body["status"]) == (200, "processed")
+    sent = hooks.send("orders/paid", order, webhook_id="wh-retry")  # settles: processed
+    assert (sent.status, sent.body["status"]) == (200, "duplicate")
     (row,) = inbox()
     assert (row.status, row.attempts, row.last_error, row.body) == (
         WebhookStatus.PROCESSED,
@@ -133,13 +150,13 @@ def test_retry_processes_failed_and_interrupted_deliveries(db):
     failed_order("wh-given-up", shopify.order(SHOP, 1004), attempts=MAX_ATTEMPTS)
     failed_order("wh-broken", {"id": "x", "line_items": []})
     report = retry_failed_webhooks()
-    assert (report.processed, report.failed) == (2, 1)
-    assert sorted(p.order_id for p in purchases()) == ["1001", "1002"]
+    assert (report.processed, report.failed) == (3, 1)
+    assert sorted(p.order_id for p in purchases()) == ["1001", "1002", "1003"]
     status = {d.webhook_id: d.status for d in WebhookDelivery.select()}
     assert status == {
         "wh-failed": WebhookStatus.PROCESSED,
         "wh-stuck": WebhookStatus.PROCESSED,
-        "wh-fresh": WebhookStatus.RECEIVED,  # may still be in flight in another process
+        "wh-fresh": WebhookStatus.PROCESSED,  # nobody held a claim on it
         "wh-given-up": WebhookStatus.FAILED,
         "wh-broken": WebhookStatus.FAILED,
     }

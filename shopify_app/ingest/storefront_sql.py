@@ -1,0 +1,112 @@
+"""One set-based statement for a group commit of storefront events.
+
+The group's requests travel as a single JSON parameter: one object per request with the columns
+its events share (enrichment, session, consent, the batch's attribution), and inside it the
+events' own columns. PostgreSQL expands it with `jsonb_to_recordset`, SQLite with `json_each`,
+in one `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`: the per-event work (type
+conversion, the row, the index probe for duplicates) runs in the database's C code, and Python
+builds only a few small dicts per event. Only the columns storefront events use are written.
+"""
+
+from __future__ import annotations
+
+# Columns shared by every event of a request, with their PostgreSQL types.
+SHARED: dict[str, str] = {
+    "app_id": "text",
+    "created_at": "timestamp",
+    "user_agent": "text",
+    "ip_address": "inet",
+    "device_type": "text",
+    "browser": "text",
+    "country": "text",
+    "city": "text",
+    "customer_id": "text",
+    "fingerprint": "text",
+    "session_id": "text",
+    "fbp": "text",
+    "fbc": "text",
+    "referrer": "text",
+    "marketing_consent": "boolean",
+}
+# Each event's own columns.
+OWN: dict[str, str] = {
+    "event_id": "text",
+    "event_name": "text",
+    "url": "text",
+    "page_type": "text",
+    "custom_data": "json",
+    "value": "numeric",
+    "currency": "text",
+}
+# Attribution: the batch's (the session's first touch) wins over the page URL's.
+ATTRIBUTION = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "fbclid",
+    "gclid",
+    "ttclid",
+)
+
+_TARGET = [*SHARED, *OWN, *ATTRIBUTION, "source"]
+_TARGET_LIST = ", ".join(f'"{c}"' for c in _TARGET)
+
+
+def _postgresql() -> str:
+    request_columns = ", ".join(
+        [f"{c} {t}" for c, t in SHARED.items()]
+        + [f"{c} text" for c in ATTRIBUTION]
+        + ["events jsonb"]
+    )
+    event_columns = ", ".join(
+        [f"{c} {t}" for c, t in OWN.items()] + [f"{c} text" for c in ATTRIBUTION]
+    )
+    select = (
+        [f"r.{c}" for c in SHARED]
+        + [f"e.{c}" if c != "custom_data" else "COALESCE(e.custom_data, '{}')" for c in OWN]
+        + [f"COALESCE(r.{c}, e.{c})" for c in ATTRIBUTION]
+        + ["'storefront'"]
+    )
+    # Column names and types come from this module, never from input.
+    return (
+        f"INSERT INTO events ({_TARGET_LIST}) SELECT {', '.join(select)} "  # noqa: S608
+        f"FROM jsonb_to_recordset(%s::jsonb) AS r({request_columns}) "
+        f"CROSS JOIN LATERAL jsonb_to_recordset(r.events) AS e({event_columns}) "
+        "ON CONFLICT (app_id, event_id) DO NOTHING RETURNING id, app_id, event_id"
+    )
+
+
+def _sqlite() -> str:
+    # Two parameters, not one nested document: json_extract parses its whole argument on every
+    # call, so each row must be extracted from a small object (a request's shared columns, one
+    # event), never from a request that holds all its events. Both sides are materialized once.
+    requests = ", ".join(
+        ["key AS i"]
+        + [f"json_extract(value, '$.{c}') AS {c}" for c in SHARED]
+        + [f"json_extract(value, '$.{c}') AS {c}" for c in ATTRIBUTION]
+    )
+    events = ", ".join(
+        ["json_extract(value, '$.r') AS r"]
+        + [f"json_extract(value, '$.{c}') AS {c}" for c in OWN]
+        + [f"json_extract(value, '$.{c}') AS {c}" for c in ATTRIBUTION]
+    )
+    select = (
+        [f"r.{c}" for c in SHARED]
+        + [f"e.{c}" if c != "custom_data" else "COALESCE(e.custom_data, '{}')" for c in OWN]
+        + [f"COALESCE(r.{c}, e.{c})" for c in ATTRIBUTION]
+        + ["'storefront'"]
+    )
+    # `WHERE true` lets SQLite's parser tell the upsert clause from a join constraint.
+    return (
+        f"WITH r AS MATERIALIZED (SELECT {requests} FROM json_each(?)), "  # noqa: S608
+        f"e AS MATERIALIZED (SELECT {events} FROM json_each(?)) "
+        f"INSERT INTO events ({_TARGET_LIST}) SELECT {', '.join(select)} "
+        "FROM e JOIN r ON r.i = e.r WHERE true "
+        "ON CONFLICT (app_id, event_id) DO NOTHING RETURNING id, app_id, event_id"
+    )
+
+
+POSTGRESQL_INSERT = _postgresql()
+SQLITE_INSERT = _sqlite()

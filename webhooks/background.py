@@ -1,0 +1,93 @@
+"""Processing of acknowledged deliveries inside the serving process.
+
+`sightline serve` must work alone (a one-process deployment has no worker), so each serving
+process runs one thread that processes right after an acknowledgement: the request wakes it and
+answers at once. The thread claims rows like the worker does, so a worker running beside it (or
+another serving process) never processes the same delivery; it also takes rows whose claim
+expired, so deliveries a crashed process held are picked up. It ends after a minute without
+work and the next acknowledgement starts it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+from models import db
+from shopify_app.errors import OUTAGE_ERRORS, first_line
+from webhooks.inbox import DEFAULT_LEASE, process_due
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0  # also catches expired claims and failed rows whose back-off is over
+IDLE_EXIT_SECONDS = 60.0
+ROUND_LIMIT = 1000  # rows per round: the loop checks whether it should stop between rounds
+
+
+class BackgroundProcessor:
+    def __init__(
+        self, geoip_city_db: str | None = None, lease: dt.timedelta = DEFAULT_LEASE
+    ) -> None:
+        self.geoip_city_db = geoip_city_db
+        self.lease = lease
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+        self.processed = 0  # for tests and benchmarks
+
+    def wake(self) -> None:
+        """Process soon (called after an acknowledgement); starts the thread if needed."""
+        self._wake.set()
+        with self._lock:
+            if self._pid != os.getpid():  # forked (gunicorn): the parent's thread is not here
+                self._pid, self._thread = os.getpid(), None
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, args=(db.obj,), name="sightline-webhooks", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self, database: Any) -> None:
+        idle_since = time.monotonic()
+        try:
+            while db.obj is database:  # a new app in this process (tests) has its own thread
+                self._wake.clear()
+                try:
+                    report = process_due(
+                        ROUND_LIMIT, geoip_city_db=self.geoip_city_db, lease=self.lease
+                    )
+                except OUTAGE_ERRORS as exc:  # requests log the outage; retried shortly
+                    log.debug("processing webhook deliveries failed: %s", first_line(exc))
+                    _close(database)
+                    report = None
+                except Exception:
+                    log.exception("processing webhook deliveries failed; retrying")
+                    _close(database)
+                    report = None
+                if report and report.processed + report.failed:
+                    self.processed += report.processed
+                    idle_since = time.monotonic()
+                    continue
+                if time.monotonic() - idle_since > IDLE_EXIT_SECONDS:
+                    with self._lock:
+                        if not self._wake.is_set():
+                            self._thread = None
+                            return
+                self._wake.wait(POLL_SECONDS)
+        finally:
+            # This thread's connection belongs to the database it started with (`db` may point
+            # at another one by now).
+            _close(database)
+
+
+def _close(database: Any) -> None:
+    try:
+        if not database.is_closed():
+            database.close()
+    except Exception:
+        log.debug("closing a failed connection raised", exc_info=True)
