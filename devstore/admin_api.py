@@ -1,7 +1,8 @@
 """The Admin GraphQL API subset Sightline uses, executed by graphql-core against a real schema.
 
 Supported: `shop` (with `ianaTimezone`), `currentAppInstallation { id metafield(...)
-metafields(...) }` and `metafieldsSet`. Requests need a live access token (401 with Shopify's
+metafields(...) }`, `metafieldsSet`, and the web pixel's `webPixel`, `webPixelCreate` and
+`webPixelUpdate` (devstore.web_pixels). Requests need a live access token (401 with Shopify's
 body otherwise). Tests can queue faults per shop (THROTTLED, HTTP 429 with Retry-After,
 HTTP 503, a GraphQL error) and set the shop's time zone.
 """
@@ -16,6 +17,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from graphql import build_schema, graphql_sync
 
+from devstore import web_pixels
 from devstore.oauth import access_token_shop
 from devstore.state import DevstoreState
 
@@ -26,10 +28,19 @@ SCHEMA = build_schema(
     type Query {
       shop: Shop!
       currentAppInstallation: AppInstallation!
+      webPixel(id: ID): WebPixel
     }
     type Mutation {
       metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
+      webPixelCreate(webPixel: WebPixelInput!): WebPixelCreatePayload
+      webPixelUpdate(id: ID!, webPixel: WebPixelInput!): WebPixelUpdatePayload
     }
+    scalar JSON
+    type WebPixel { id: ID! settings: JSON! }
+    input WebPixelInput { settings: JSON! }
+    type ErrorsWebPixelUserError { field: [String!] message: String! code: String }
+    type WebPixelCreatePayload { webPixel: WebPixel userErrors: [ErrorsWebPixelUserError!]! }
+    type WebPixelUpdatePayload { webPixel: WebPixel userErrors: [ErrorsWebPixelUserError!]! }
     type Shop { id: ID! name: String! myshopifyDomain: String! ianaTimezone: String! }
     type AppInstallation {
       id: ID!
@@ -215,6 +226,7 @@ def _root(state: DevstoreState, shop: str) -> dict[str, Any]:
         },
         "currentAppInstallation": {"id": owner, "metafield": metafield, "metafields": metafields},
         "metafieldsSet": metafields_set,
+        **web_pixels.resolvers(state, shop),
     }
 
 
@@ -294,6 +306,15 @@ def metafield_control(shop: str, namespace: str, key: str):  # type: ignore[no-u
     record = read_metafield(_state(), shop, namespace, key)
     if record is None:
         return jsonify(error="no such metafield"), 404
+    return jsonify(record)
+
+
+@bp.get("/_devstore/shops/<shop>/web-pixel")
+def web_pixel_control(shop: str):  # type: ignore[no-untyped-def]
+    """The app's web pixel on the shop as Shopify holds it: {"id", "settings"}."""
+    record = web_pixels.current_pixel(_state(), shop)
+    if record is None:
+        return jsonify(error="no web pixel"), 404
     return jsonify(record)
 
 

@@ -21,6 +21,7 @@ from models.picker import PickerSession
 from models.salts import FingerprintSalt
 from models.settings import AppSettings
 from models.shop import Shop, ShopState
+from models.web_pixel import WebPixel
 from models.webhooks import WebhookDelivery, WebhookStatus
 
 ALL_MODELS = [
@@ -43,6 +44,7 @@ ALL_MODELS = [
     RollupAttribution,
     RollupDirtyDay,
     RollupState,
+    WebPixel,
 ]
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "SessionEvent",
     "Shop",
     "ShopState",
+    "WebPixel",
     "WebhookDelivery",
     "WebhookStatus",
     "db",
