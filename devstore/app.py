@@ -16,6 +16,7 @@ FEATURES: list[str] = [
     "devstore.webhooks",
     "devstore.proxy",
     "devstore.storefront",
+    "devstore.checkout",
     "devstore.meta_graph",
 ]
 

@@ -40,6 +40,11 @@ register(({ analytics, init, settings, customerPrivacy }) => {
     });
   }
 
+  // The storefront tracker writes the session and its attribution into cart attributes; checkout
+  // events carry them in data.checkout.attributes, the others get them from the cart at load.
+  const cart = init && init.data ? init.data.cart : null;
+  const cartAttributes = cart && Array.isArray(cart.attributes) ? cart.attributes : undefined;
+
   let queue = [];
   let timer = null;
 
@@ -82,7 +87,7 @@ register(({ analytics, init, settings, customerPrivacy }) => {
 
   EVENTS.forEach((name) => {
     analytics.subscribe(name, (event) => {
-      queue.push(describe(event, marketing));
+      queue.push(describe(event, marketing, cartAttributes));
       // The thank-you page may close at once: send the purchase without waiting.
       schedule(name === "checkout_completed" || queue.length >= MAX_BATCH);
     });
@@ -95,7 +100,7 @@ function readMarketing(privacy) {
 }
 
 // What the app needs of one of Shopify's events: its id, name and time, the page, and its data.
-function describe(event, marketing) {
+function describe(event, marketing, cartAttributes) {
   const context = event.context || {};
   const doc = context.document || {};
   const nav = context.navigator || {};
@@ -108,6 +113,7 @@ function describe(event, marketing) {
     referrer: doc.referrer || undefined,
     user_agent: nav.userAgent || undefined,
     marketing,
+    cart_attributes: cartAttributes,
     data: event.data || {},
   };
 }
