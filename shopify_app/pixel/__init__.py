@@ -3,9 +3,10 @@ the pixel on install (`install`), Shopify's event payloads checked and turned in
 (`events`), and `POST /pixel/events`, where the pixel sends them (`routes`).
 
 The pixel posts to the app directly rather than through the app proxy: it runs in Shopify's
-sandbox (a web worker whose origin is not the storefront's) on checkout too, and Shopify signs
-proxy requests only when they go to the shop's online-store domain. The key in the pixel's
-settings says which shop it speaks for; the app keeps only its hash.
+sandbox (a web worker whose origin is not the storefront's) on checkout too, where a request to
+the shop's `/apps/...` path is cross-origin and Shopify documents no CORS answers from the proxy
+(README: "Checkout events: the web pixel"). The key in the pixel's settings says which shop it
+speaks for; the app keeps only its hash.
 """
 
 from __future__ import annotations

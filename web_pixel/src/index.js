@@ -2,11 +2,11 @@
 // and on checkout, where theme app extensions never run. It forwards the standard events below
 // to the app's pixel endpoint in small batches, with the visitor's marketing choice on each.
 //
-// Why a direct endpoint and not the app proxy: the sandbox's origin is not the shop's storefront
-// origin, checkout may live on another domain, and Shopify signs proxy requests only for
-// requests to the shop's online-store domain; so the pixel posts to the app itself, and the
-// per-shop key from its settings (set by the app with webPixelCreate/webPixelUpdate) proves which
-// shop it speaks for. The body is sent as text/plain: a "simple" cross-origin request, so no
+// Why a direct endpoint and not the app proxy: the sandbox's origin is not the storefront's, so
+// the shop's /apps/... path is cross-origin from here, and Shopify documents no CORS answers from
+// the proxy nor its use from checkout. The pixel posts to the app itself, and the per-shop key
+// from its settings (set by the app with webPixelCreate/webPixelUpdate) proves which shop it
+// speaks for. The body is sent as text/plain: a "simple" cross-origin request, so no
 // CORS preflight is needed.
 import { register } from "@shopify/web-pixels-extension";
 
