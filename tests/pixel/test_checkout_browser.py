@@ -13,7 +13,7 @@ import requests
 
 from devstore.proxy import CLIENT_ADDRESS_HEADER
 from devstore.storefront import carts
-from models import Event
+from models import Delivery, Event
 from shopify_app.analytics.reports import dashboard
 from shopify_app.destinations.delivery import Deliverer
 from shopify_app.destinations.meta_client import MetaClient
@@ -42,11 +42,20 @@ def stored(name: str) -> list[Event]:
     return list(Event.select().where((Event.app_id == SHOP) & (Event.event_name == name)))
 
 
+def as_seen_from(address: str) -> Any:
+    """A route handler: devstore (Shopify's edge) sees the shopper at `address`. Only requests
+    to devstore carry the header: on the pixel's cross-origin requests it would need CORS."""
+
+    def handle(route: Any) -> None:
+        route.continue_(headers={**route.request.headers, CLIENT_ADDRESS_HEADER: address})
+
+    return handle
+
+
 @pytest.fixture
-def shopper(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        user_agent=CHROME_UA, extra_http_headers={CLIENT_ADDRESS_HEADER: "8.8.8.8"}
-    )
+def shopper(browser, installed: PixelShop):  # type: ignore[no-untyped-def]
+    context = browser.new_context(user_agent=CHROME_UA)
+    context.route(f"{installed.live.devstore_url}/**", as_seen_from("8.8.8.8"))
     context.route("https://cdn.shopify.com/**", lambda route: route.abort())
     page = context.new_page()
     yield page
@@ -120,3 +129,50 @@ def test_a_checkout_reaches_the_app_once_and_meta_counts_one_purchase(
     assert len(purchases) == 2
     assert {e["event"]["event_id"] for e in purchases} == {f"order:{purchase.order_id}"}
     assert log["counted"] == {"Purchase": 1, "InitiateCheckout": 1, "AddPaymentInfo": 1}
+
+
+def checkout_with_consent(installed: PixelShop, browser: Any, consent: str) -> Any:
+    """A checkout page opened by a visitor whose consent banner answered `consent`."""
+    context = browser.new_context(user_agent=CHROME_UA)
+    host = installed.live.devstore_url.split("//", 1)[1].split(":")[0]
+    context.add_cookies(
+        [{"name": "devstore_consent", "value": consent, "domain": host, "path": "/"}]
+    )
+    page = context.new_page()
+    page.goto(f"{installed.live.devstore_url}/{SHOP}/checkout")
+    return page
+
+
+@SQLITE_ONLY
+def test_without_analytics_consent_the_pixel_is_not_loaded(installed: PixelShop, browser: Any):
+    page = checkout_with_consent(installed, browser, "denied")
+    assert page.locator("iframe#web-pixel-sightline").count() == 0
+    page.click("#contact-continue")
+    page.wait_for_timeout(1000)
+    assert installed.events() == []
+    page.context.close()
+
+
+@SQLITE_ONLY
+def test_the_marketing_choice_travels_with_each_event(installed: PixelShop, browser: Any):
+    meta_shop()
+    page = checkout_with_consent(installed, browser, "analytics")  # analytics yes, marketing no
+    wait_until(page, lambda: bool(stored("checkout_started")))
+    (started,) = stored("checkout_started")
+    assert started.marketing_consent is False
+    # The visitor allows marketing later: the privacy subscription tells the pixel.
+    page.evaluate(
+        "devstoreCheckout.consent({marketingAllowed: true, analyticsProcessingAllowed: true})"
+    )
+    page.click("#contact-continue")
+    page.click("#shipping-continue")
+    page.click("#pay-now")
+    wait_until(page, lambda: bool(stored("checkout_completed")))
+    (paid,) = stored("payment_info_submitted")
+    assert paid.marketing_consent is True
+    # Only the events with consent go to Meta.
+    queued = {
+        d.event_name for d in Delivery.select().join(Event).where(Event.source == "web_pixel")
+    }
+    assert queued == {"AddPaymentInfo", "Purchase"}
+    page.context.close()
