@@ -3,12 +3,13 @@ with settings that carry a fresh per-shop key and the app's endpoint.
 
 Runs on every install (token exchange or code grant), which also covers a reinstall: Shopify
 deletes an app's pixel with the app, so the app creates it again. When the pixel already exists
-(`TAKEN`), it is updated in place. A failure is recorded on the shop's row and retried on the
-next admin visit; it never blocks the install.
+(`TAKEN`), it is updated in place. A failure is recorded on the shop's row and retried by an admin
+visit at least RETRY_AFTER later; it never blocks the install.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 
@@ -38,6 +39,7 @@ mutation UpdatePixel($id: ID!, $webPixel: WebPixelInput!) {
 }
 """
 CURRENT = "query CurrentPixel { webPixel { id } }"
+RETRY_AFTER = dt.timedelta(minutes=5)
 
 
 def pixel_endpoint() -> str:
@@ -60,8 +62,18 @@ def ensure_web_pixel(shop: str) -> bool:
 
 
 def pixel_needs_sync(shop: str) -> bool:
-    synced = WebPixel.select(WebPixel.synced_at).where(WebPixel.app_id == shop).scalar()
-    return synced is None
+    """No pixel yet, or the last attempt failed more than RETRY_AFTER ago: an admin visit should
+    try again (not on every page load: a refusal, such as a missing scope, repeats)."""
+    row = (
+        WebPixel.select(WebPixel.synced_at, WebPixel.updated_at)
+        .where(WebPixel.app_id == shop)
+        .tuples()
+        .first()
+    )
+    if row is None:
+        return True
+    synced_at, updated_at = row
+    return synced_at is None and (updated_at is None or updated_at < utcnow() - RETRY_AFTER)
 
 
 def _create_or_update(shop: str, settings: str) -> str:

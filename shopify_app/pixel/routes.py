@@ -17,7 +17,7 @@ from flask import Response, current_app, jsonify, request
 from models import AppSettings
 from shopify_app.destinations.consent import may_send
 from shopify_app.errors import json_error
-from shopify_app.ingest.enrich import enrich
+from shopify_app.ingest.enrich import Enrichment, enrich
 from shopify_app.ingest.writer import NewEvent, write_events
 from shopify_app.pixel import bp
 from shopify_app.pixel.events import PixelEvent, parse_event
@@ -73,7 +73,7 @@ def receive() -> Response:
         except ValueError as exc:
             rejected.append({"index": index, "status": 422, "error": str(exc)})
     if valid:
-        write_events(shop, [_new_event(shop, event) for event in valid])
+        write_events(shop, _new_events(shop, valid))
     status = 422 if not valid else 200
     reply = {"accepted": len(valid), "rejected": rejected}
     if not valid:
@@ -81,7 +81,8 @@ def receive() -> Response:
     return jsonify(reply), status
 
 
-def _new_event(shop: str, event: PixelEvent) -> NewEvent:
+def _new_events(shop: str, events: list[PixelEvent]) -> list[NewEvent]:
+    """The batch's rows: the request (user agent, address) and the shop's settings are read once."""
     settings = AppSettings.get_or_none(AppSettings.app_id == shop) or AppSettings(app_id=shop)
     user_agent = request.headers.get("User-Agent")
     ip = shopper_address(
@@ -90,6 +91,12 @@ def _new_event(shop: str, event: PixelEvent) -> NewEvent:
         int(current_app.config.get("PIXEL_TRUSTED_PROXY_HOPS", 0)),
     )
     found = enrich(user_agent, ip, record_location=bool(settings.record_location))
+    return [_new_event(event, settings, user_agent, found) for event in events]
+
+
+def _new_event(
+    event: PixelEvent, settings: AppSettings, user_agent: str | None, found: Enrichment
+) -> NewEvent:
     # The visitor's choice in the pixel wins; then what the storefront wrote into the cart;
     # without either, the shop's policy decides by country.
     consent = event.marketing if event.marketing is not None else event.consent_attribute

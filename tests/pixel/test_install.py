@@ -5,10 +5,18 @@ from __future__ import annotations
 import requests
 
 from devstore.oauth import oauth_state
-from models import WebPixel
+from models import WebPixel, utcnow
+from shopify_app.pixel.install import RETRY_AFTER
 from shopify_app.pixel.keys import key_hash
 from tests.install.conftest import id_token, launch
 from tests.pixel.conftest import SHOP, PixelShop, checkout, event
+
+
+def lost_sync() -> None:
+    """The last attempt failed longer ago than the retry interval."""
+    WebPixel.update(synced_at=None, updated_at=utcnow() - RETRY_AFTER * 2).where(
+        WebPixel.app_id == SHOP
+    ).execute()
 
 
 def test_a_later_visit_leaves_a_synced_pixel_alone(installed: PixelShop):
@@ -21,7 +29,7 @@ def test_a_pixel_shopify_already_has_is_updated_with_a_new_key(installed: PixelS
     old = installed.pixel()
     # Our row lost its sync (as after a failed attempt): the next visit tries again, finds the
     # pixel TAKEN and updates it in place.
-    WebPixel.update(synced_at=None).where(WebPixel.app_id == SHOP).execute()
+    lost_sync()
     launch(installed.live, SHOP)
     new = installed.pixel()
     assert new["id"] == old["id"]
@@ -59,12 +67,15 @@ def test_without_the_pixel_scopes_the_failure_is_recorded_and_retried(live):
     with state.lock:
         oauth_state(state)["shops"][SHOP]["scopes"] = "read_orders,write_app_proxy"
         state.section("admin_api")[SHOP].pop("web_pixel", None)
-    WebPixel.update(synced_at=None).where(WebPixel.app_id == SHOP).execute()
+    lost_sync()
     open_admin(live)
     row = WebPixel.get(WebPixel.app_id == SHOP)
     assert row.synced_at is None and "write_pixels" in row.sync_error
     with state.lock:
         oauth_state(state)["shops"][SHOP]["scopes"] += ",write_pixels,read_customer_events"
+    open_admin(live)  # too soon after the refusal: not tried again
+    assert WebPixel.get(WebPixel.app_id == SHOP).synced_at is None
+    lost_sync()  # ... a few minutes later
     open_admin(live)
     row = WebPixel.get(WebPixel.app_id == SHOP)
     assert row.synced_at is not None and row.sync_error is None
