@@ -3,6 +3,7 @@
 - 401 and nothing stored without the shop's current key (or for a shop that uninstalled).
 - Each event is checked against Shopify's payload on its own: a bad one is listed in
   `rejected` with status 422, the rest are stored. Every event rejected: the reply is a 422.
+- The storefront's rate limits apply (per visitor and per shop, shared with the app proxy): 429.
 - CORS: the pixel's sandbox is another origin. The pixel sends `text/plain` (no preflight);
   JSON bodies get a preflight answer too. No credentials are involved, so `*` is safe.
 """
@@ -23,6 +24,7 @@ from shopify_app.pixel import bp
 from shopify_app.pixel.events import PixelEvent, parse_event
 from shopify_app.pixel.keys import key_is_valid
 from shopify_app.proxy.client_address import shopper_address
+from shopify_app.proxy.ratelimit import RateLimiter
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_EVENTS = 50
@@ -60,6 +62,9 @@ def receive() -> Response:
     shop = body.get("shop")
     if not key_is_valid(shop, body.get("key")):
         return json_error("no valid pixel key for this shop", 401)
+    limited = _rate_limited(shop)
+    if limited is not None:
+        return limited
     events = body.get("events")
     if not isinstance(events, list) or not events:
         return json_error("events must be a non-empty list", 422)
@@ -81,16 +86,32 @@ def receive() -> Response:
     return jsonify(reply), status
 
 
-def _new_events(shop: str, events: list[PixelEvent]) -> list[NewEvent]:
-    """The batch's rows: the request (user agent, address) and the shop's settings are read once."""
-    settings = AppSettings.get_or_none(AppSettings.app_id == shop) or AppSettings(app_id=shop)
-    user_agent = request.headers.get("User-Agent")
-    ip = shopper_address(
+def _shopper_ip() -> str | None:
+    return shopper_address(
         request.headers.get("X-Forwarded-For"),
         request.remote_addr,
         int(current_app.config.get("PIXEL_TRUSTED_PROXY_HOPS", 0)),
     )
-    found = enrich(user_agent, ip, record_location=bool(settings.record_location))
+
+
+def _rate_limited(shop: str) -> Response | None:
+    """The storefront's limits (per visitor, per shop; app/proxy/ratelimit.py), shared with the
+    proxy: a shopper's pixel and tracker draw on one allowance."""
+    visitor: RateLimiter = current_app.extensions["sightline_proxy_visitor_limiter"]
+    per_shop: RateLimiter = current_app.extensions["sightline_proxy_limiter"]
+    for limiter, key in ((visitor, f"{shop}|{_shopper_ip()}"), (per_shop, shop)):
+        if not limiter.allow(key):
+            return json_error(
+                "too many requests", 429, {"Retry-After": str(limiter.retry_after(key))}
+            )
+    return None
+
+
+def _new_events(shop: str, events: list[PixelEvent]) -> list[NewEvent]:
+    """The batch's rows: the request (user agent, address) and the shop's settings are read once."""
+    settings = AppSettings.get_or_none(AppSettings.app_id == shop) or AppSettings(app_id=shop)
+    user_agent = request.headers.get("User-Agent")
+    found = enrich(user_agent, _shopper_ip(), record_location=bool(settings.record_location))
     return [_new_event(event, settings, user_agent, found) for event in events]
 
 

@@ -9,6 +9,8 @@ import requests
 
 from models import Delivery, Event, Shop, ShopState, WebPixel
 from shopify_app.pixel.keys import key_hash
+from tests.install.conftest import launch
+from tests.live import live_stack
 from tests.pixel.conftest import SHOP, PixelShop, checkout, event, meta_shop, money
 
 
@@ -171,3 +173,15 @@ def test_meta_gets_mapped_events_with_consent_only(installed: PixelShop):
     )
     queued = sorted(d.event_name for d in Delivery.select())
     assert queued == ["AddPaymentInfo", "InitiateCheckout", "Purchase"]
+
+
+def test_the_storefront_rate_limits_apply(database_url: str):
+    with live_stack(
+        database_url, PROXY_VISITOR_RATE_PER_SECOND=0.01, PROXY_VISITOR_RATE_BURST=2
+    ) as live:
+        assert launch(live, SHOP).status_code == 200
+        shop = PixelShop(live, SHOP)
+        answers = [shop.post([event("checkout_started", checkout())]) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert int(answers[-1].headers["Retry-After"]) > 0
+        assert len(shop.events()) == 2
