@@ -1,8 +1,9 @@
 """The Admin GraphQL API subset Sightline uses, executed by graphql-core against a real schema.
 
 Supported: `shop` (with `ianaTimezone`), `currentAppInstallation { id metafield(...)
-metafields(...) }`, `metafieldsSet`, and `orders(first, after, query)` / `order(id:)` over
-devstore's orders (devstore/orders.py). Requests need a live access token (401 with Shopify's
+metafields(...) }`, `metafieldsSet`, `orders(first, after, query)` / `order(id:)` over
+devstore's orders (devstore/orders.py), and the web pixel's `webPixel`, `webPixelCreate` and
+`webPixelUpdate` (devstore.web_pixels). Requests need a live access token (401 with Shopify's
 body otherwise). Tests can queue faults per shop (THROTTLED, HTTP 429 with Retry-After,
 HTTP 503, a GraphQL error) and set the shop's time zone.
 """
@@ -17,7 +18,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from graphql import build_schema, graphql_sync
 
-from devstore import orders
+from devstore import orders, web_pixels
 from devstore.oauth import access_token_shop
 from devstore.state import DevstoreState
 
@@ -30,10 +31,19 @@ SCHEMA = build_schema(
       currentAppInstallation: AppInstallation!
       orders(first: Int, after: String, query: String, sortKey: OrderSortKeys): OrderConnection!
       order(id: ID!): Order
+      webPixel(id: ID): WebPixel
     }
     type Mutation {
       metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
+      webPixelCreate(webPixel: WebPixelInput!): WebPixelCreatePayload
+      webPixelUpdate(id: ID!, webPixel: WebPixelInput!): WebPixelUpdatePayload
     }
+    scalar JSON
+    type WebPixel { id: ID! settings: JSON! }
+    input WebPixelInput { settings: JSON! }
+    type ErrorsWebPixelUserError { field: [String!] message: String! code: String }
+    type WebPixelCreatePayload { webPixel: WebPixel userErrors: [ErrorsWebPixelUserError!]! }
+    type WebPixelUpdatePayload { webPixel: WebPixel userErrors: [ErrorsWebPixelUserError!]! }
     type Shop { id: ID! name: String! myshopifyDomain: String! ianaTimezone: String! }
     type AppInstallation {
       id: ID!
@@ -276,6 +286,7 @@ def _root(state: DevstoreState, shop: str) -> dict[str, Any]:
             orders.orders_connection(state, shop, first, after, query)
         ),
         "order": lambda _info, id: orders.find_order(state, shop, id),
+        **web_pixels.resolvers(state, shop),
     }
 
 
@@ -355,6 +366,15 @@ def metafield_control(shop: str, namespace: str, key: str):  # type: ignore[no-u
     record = read_metafield(_state(), shop, namespace, key)
     if record is None:
         return jsonify(error="no such metafield"), 404
+    return jsonify(record)
+
+
+@bp.get("/_devstore/shops/<shop>/web-pixel")
+def web_pixel_control(shop: str):  # type: ignore[no-untyped-def]
+    """The app's web pixel on the shop as Shopify holds it: {"id", "settings"}."""
+    record = web_pixels.current_pixel(_state(), shop)
+    if record is None:
+        return jsonify(error="no web pixel"), 404
     return jsonify(record)
 
 

@@ -17,6 +17,7 @@ FEATURES: list[str] = [
     "devstore.orders",
     "devstore.proxy",
     "devstore.storefront",
+    "devstore.checkout",
     "devstore.meta_graph",
 ]
 

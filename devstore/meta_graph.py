@@ -321,7 +321,8 @@ def register_pixel(pixel_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/_devstore/meta/events")
 def received_events():  # type: ignore[no-untyped-def]
     """What was accepted; `?wait_for=n&timeout=s` waits until n events have arrived;
-    `?summary=1` leaves the events out and counts distinct event ids instead."""
+    `?summary=1` leaves the events out and counts distinct event ids instead. `counted` is what
+    Meta would count per event name after deduplicating by (pixel, event name, event id)."""
     section = _meta(_state())
     wait_for = request.args.get("wait_for", type=int) or 0
     timeout = min(request.args.get("timeout", default=10.0, type=float), 60.0)
@@ -330,12 +331,29 @@ def received_events():  # type: ignore[no-untyped-def]
         received = list(section["received"])
         requests_seen = section["requests"]
         sizes = list(section["batch_sizes"])
+    # What Meta counts: one event per pixel, event name and event id (its deduplication key for
+    # browser and server copies), by event name.
+    counted: dict[str, int] = {}
+    for _pixel, name, _id in {
+        (r["pixel_id"], r["event"].get("event_name"), r["event"].get("event_id")) for r in received
+    }:
+        counted[str(name)] = counted.get(str(name), 0) + 1
     if request.args.get("summary"):
         distinct = len({(r["pixel_id"], r["event"].get("event_id")) for r in received})
         return jsonify(
-            count=len(received), distinct=distinct, requests=requests_seen, batch_sizes=sizes
+            count=len(received),
+            distinct=distinct,
+            counted=counted,
+            requests=requests_seen,
+            batch_sizes=sizes,
         )
-    return jsonify(events=received, count=len(received), requests=requests_seen, batch_sizes=sizes)
+    return jsonify(
+        events=received,
+        count=len(received),
+        counted=counted,
+        requests=requests_seen,
+        batch_sizes=sizes,
+    )
 
 
 @bp.post("/_devstore/meta/reset")

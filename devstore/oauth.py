@@ -52,7 +52,7 @@ def app_scopes() -> str:
         with APP_TOML.open("rb") as handle:
             return str(tomllib.load(handle)["access_scopes"]["scopes"])
     except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "read_orders,write_app_proxy"
+        return "read_orders,write_app_proxy,write_pixels,read_customer_events"
 
 
 def install_shop(state: DevstoreState, shop: str) -> None:

@@ -22,6 +22,7 @@ from models.reconciliation import ReconciliationDay
 from models.salts import FingerprintSalt
 from models.settings import AppSettings
 from models.shop import Shop, ShopState
+from models.web_pixel import WebPixel
 from models.webhooks import WebhookDelivery, WebhookStatus
 
 ALL_MODELS = [
@@ -45,6 +46,7 @@ ALL_MODELS = [
     RollupDirtyDay,
     RollupState,
     ReconciliationDay,
+    WebPixel,
 ]
 
 __all__ = [
@@ -70,6 +72,7 @@ __all__ = [
     "SessionEvent",
     "Shop",
     "ShopState",
+    "WebPixel",
     "WebhookDelivery",
     "WebhookStatus",
     "db",

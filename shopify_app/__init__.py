@@ -30,12 +30,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from shopify_app.api import bp as api_bp
     from shopify_app.favicon import bp as favicon_bp
     from shopify_app.health import bp as health_bp
+    from shopify_app.pixel import bp as pixel_bp
     from shopify_app.proxy import bp as proxy_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(favicon_bp)
     auth.init_app(app)  # app home, sign-in routes, security headers, admin shell context
     app.register_blueprint(proxy_bp)
+    app.register_blueprint(pixel_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
 

@@ -1,4 +1,5 @@
-"""Installing a shop: turn a grant into a stored token pair, then sync the storefront config."""
+"""Installing a shop: turn a grant into a stored token pair, then sync the storefront config
+and create (or update) the app's web pixel."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from peewee import IntegrityError
 
 from models import Shop, ShopState, db, utcnow
 from shopify_app.auth.id_token import IdToken
+from shopify_app.pixel.install import ensure_web_pixel, pixel_needs_sync
 from shopify_app.shopify import oauth
 from shopify_app.shopify.config_sync import sync_storefront_config
 from shopify_app.shopify.locks import keyed_lock
@@ -24,11 +26,16 @@ def ensure_installed(settings: ShopifySettings, id_token: IdToken) -> Shop:
     # Several admin tabs opening at once exchange one token, not one each.
     with keyed_lock(f"install:{shop}"):
         row = Shop.get_or_none(Shop.domain == shop)
-        if has_usable_token(row):
-            return row
-        grant = oauth.exchange_id_token(settings, shop, id_token.raw)
-        record_install(shop, grant)
+        installed = has_usable_token(row)
+        if not installed:
+            grant = oauth.exchange_id_token(settings, shop, id_token.raw)
+            record_install(shop, grant)
+    if installed:
+        if pixel_needs_sync(shop):  # the install's attempt failed: an admin visit retries it
+            ensure_web_pixel(shop)
+        return row
     sync_storefront_config(shop)  # a failure is recorded as pending and retried later
+    ensure_web_pixel(shop)  # likewise: recorded, and retried by the next admin visit
     return Shop.get(Shop.domain == shop)
 
 
@@ -37,6 +44,7 @@ def install_with_code(settings: ShopifySettings, shop: str, code: str) -> Shop:
     grant = oauth.exchange_code(settings, shop, code)
     record_install(shop, grant)
     sync_storefront_config(shop)
+    ensure_web_pixel(shop)
     return Shop.get(Shop.domain == shop)
 
 

@@ -20,7 +20,20 @@ def test_managed_install_with_only_the_scopes_we_use():
     config = _config()
     assert config["embedded"] is True
     assert config["access_scopes"]["use_legacy_install_flow"] is False
-    assert config["access_scopes"]["scopes"].split(",") == ["read_orders", "write_app_proxy"]
+    assert config["access_scopes"]["scopes"].split(",") == [
+        "read_orders",
+        "write_app_proxy",
+        "write_pixels",  # webPixelCreate / webPixelUpdate on install
+        "read_customer_events",
+    ]
+
+
+def test_web_pixel_mutations_are_refused_without_the_pixel_scopes():
+    """devstore grants exactly the toml's scopes, and the pixel mutations need both."""
+    from devstore.web_pixels import REQUIRED_SCOPES
+
+    scopes = _config()["access_scopes"]["scopes"].split(",")
+    assert all(scope in scopes for scope in REQUIRED_SCOPES)
 
 
 def test_redirect_url_is_our_callback_on_the_app_url():

@@ -27,7 +27,7 @@ def test_first_launch_installs_the_shop_and_renders_the_shell(live):
     assert shop.state == ShopState.INSTALLED
     assert shop.installed_at is not None
     assert shop.refresh_token and shop.refresh_token_expires_at > shop.access_token_expires_at
-    assert shop.scopes == "read_orders,write_app_proxy"
+    assert shop.scopes == "read_orders,write_app_proxy,write_pixels,read_customer_events"
     assert store_status(live)["token_exchanges"] == 1
 
 
@@ -91,8 +91,9 @@ def test_reinstall_after_uninstall_exchanges_a_new_token(live):
 
 
 def test_install_while_the_metafield_write_fails_records_a_pending_sync(live):
-    # Shopify refuses the write at install and again on the retry the same visit makes.
-    faults = [{"kind": "graphql_error", "message": "Internal error"}] * 2
+    # Shopify refuses the write at install (and the web pixel's creation after it) and again on
+    # the retry the same visit makes.
+    faults = [{"kind": "graphql_error", "message": "Internal error"}] * 3
     url = f"{live.devstore_url}/_devstore/shops/{SHOP}/admin-api-faults"
     with requests.post(url, json=faults, timeout=5):
         pass
