@@ -10,6 +10,7 @@ from shopify_app.pixel.install import RETRY_AFTER
 from shopify_app.pixel.keys import key_hash
 from tests.install.conftest import id_token, launch
 from tests.pixel.conftest import SHOP, PixelShop, checkout, event
+from tests.webhooks.conftest import wait_all_processed
 
 
 def lost_sync() -> None:
@@ -49,6 +50,7 @@ def test_a_reinstall_creates_the_pixel_again(installed: PixelShop):
     hook = {"topic": "app/uninstalled", "shop": SHOP}
     with requests.post(f"{installed.live.devstore_url}/_devstore/webhooks", json=hook, timeout=10):
         pass
+    wait_all_processed()  # the uninstall is processed after its acknowledgement
     launch(installed.live, SHOP)
     assert installed.pixel() is not None and installed.key != old_key
 

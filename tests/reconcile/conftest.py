@@ -15,6 +15,7 @@ from models import Event
 from tests.conftest import TEST_API_KEY, TEST_API_SECRET
 from tests.install.conftest import SHOP, launch
 from tests.live import LiveStack, live_stack
+from tests.webhooks.conftest import wait_all_processed
 
 OTHER_SHOP = "other-store.myshopify.com"
 
@@ -33,11 +34,14 @@ class Store:
         body = response.json()
         if webhook:
             assert body["webhook_status"] == 200
+            wait_all_processed()  # the acknowledgement comes before the purchase is stored
         return str(body["order"]["id"])
 
     def late_webhook(self, order_id: str) -> int:
         url = f"{self.live.devstore_url}/_devstore/shops/{self.shop}/orders/{order_id}/webhook"
-        return requests.post(url, timeout=15).json()["webhook_status"]
+        status = requests.post(url, timeout=15).json()["webhook_status"]
+        wait_all_processed()
+        return status
 
     def faults(self, *faults: dict[str, Any]) -> None:
         url = f"{self.live.devstore_url}/_devstore/shops/{self.shop}/admin-api-faults"
