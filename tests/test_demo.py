@@ -8,6 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,12 +43,22 @@ def demo_environment(instance: Path | None = None) -> dict[str, str]:
     return env
 
 
-def test_demo_installs_in_devstore_and_serves_the_storefront(tmp_path):
-    # Port 0: the demo binds both ports itself and prints where they are; nothing to race for.
+@dataclass
+class RunningDemo:
+    app_url: str
+    store: str  # the demo shop's storefront root, e.g. http://127.0.0.1:8765/demo-shop...
+    store_root: str  # devstore itself
+    output: str
+
+
+@contextmanager
+def running_demo(tmp_path: Path, env: dict[str, str] | None = None) -> Iterator[RunningDemo]:
+    """`sightline demo` on port 0 in `tmp_path`, stopped (SIGTERM) when the block ends; the
+    demo's whole output is in `.output` afterwards."""
     demo = subprocess.Popen(
         demo_command("--port", "0", "--devstore-port", "0"),
         cwd=tmp_path,
-        env=demo_environment(tmp_path / "instance"),
+        env=env or demo_environment(tmp_path / "instance"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -55,24 +68,32 @@ def test_demo_installs_in_devstore_and_serves_the_storefront(tmp_path):
         assert demo.stdout is not None
         for line in demo.stdout:  # the instructions come before the server starts
             output += line
-            if "storefront:" in line:
+            if "deliveries:" in line:  # the last line of the instructions
                 break
         app_url = re.search(r"app:\s+(http://127\.0\.0\.1:\d+)", output).group(1)
         store = re.search(r"storefront:\s+(http://127\.0\.0\.1:\d+/[^/]+)/", output).group(1)
-        store_root = store.rsplit("/", 1)[0]
+        running = RunningDemo(app_url, store, store.rsplit("/", 1)[0], output)
         wait_for(f"{app_url}/healthz")
-        with requests.get(f"{store}/admin/apps/sightline", timeout=15) as admin:
-            assert admin.status_code == 200 and "Connected to demo-shop.myshopify.com" in admin.text
-        with requests.get(f"{store}/products/red-shoes", timeout=15) as page:
-            assert page.status_code == 200 and "sightline.js" in page.text
-        assert (tmp_path / "instance" / "demo.db").exists()
+        yield running
     finally:
         demo.send_signal(signal.SIGTERM)
         rest, _ = demo.communicate(timeout=30)
         output += rest
-    assert "storefront:" in output
+        if "running" in locals():
+            running.output = output
+
+
+def test_demo_installs_in_devstore_and_serves_the_storefront(tmp_path):
+    # Port 0: the demo binds both ports itself and prints where they are; nothing to race for.
+    with running_demo(tmp_path) as demo:
+        with requests.get(f"{demo.store}/admin/apps/sightline", timeout=15) as admin:
+            assert admin.status_code == 200 and "Connected to demo-shop.myshopify.com" in admin.text
+        with requests.get(f"{demo.store}/products/red-shoes", timeout=15) as page:
+            assert page.status_code == 200 and "sightline.js" in page.text
+        assert (tmp_path / "instance" / "demo.db").exists()
+    assert "storefront:" in demo.output
     with pytest.raises(requests.ConnectionError):  # devstore stopped with the demo
-        requests.get(f"{store_root}/_devstore", timeout=2)
+        requests.get(f"{demo.store_root}/_devstore", timeout=2)
 
 
 def test_demo_on_a_taken_port_says_so_in_one_line(tmp_path):
