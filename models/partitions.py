@@ -140,25 +140,36 @@ def create_default(database: Database | DatabaseProxy) -> None:
 
 
 def missing_months(
-    database: Database | DatabaseProxy, now: dt.datetime, ahead: int = AHEAD_MONTHS
+    database: Database | DatabaseProxy, first: dt.datetime, last: dt.datetime
 ) -> list[dt.datetime]:
+    """Months from first's to last's that no partition covers yet."""
     existing = [p for p in partitions(database) if not p.default]
-    wanted, month = [], month_start(now)
-    for _ in range(ahead + 1):
+    wanted, month = [], month_start(first)
+    while month <= last:
         if not any(p.covers_month(month) for p in existing):
             wanted.append(month)
         month = next_month(month)
     return wanted
 
 
-def ensure_ahead(database: Database | DatabaseProxy, now: dt.datetime) -> list[str]:
-    """Create this month's and the next AHEAD_MONTHS months' partitions where missing; returns
-    the names created. Each in its own transaction."""
+def ensure_months(
+    database: Database | DatabaseProxy, first: dt.datetime, last: dt.datetime
+) -> list[str]:
+    """Create the missing partitions of the months first..last, each in its own transaction;
+    returns their names."""
     created = []
-    for month in missing_months(database, now):
+    for month in missing_months(database, first, last):
         with database.atomic():
             created.append(create_month(database, month))
     return created
+
+
+def ensure_ahead(database: Database | DatabaseProxy, now: dt.datetime) -> list[str]:
+    """This month's and the next AHEAD_MONTHS months' partitions, where missing."""
+    last = month_start(now)
+    for _ in range(AHEAD_MONTHS):
+        last = next_month(last)
+    return ensure_months(database, now, last)
 
 
 def expired_months(database: Database | DatabaseProxy, cutoff: dt.datetime) -> list[Partition]:
