@@ -125,6 +125,9 @@ def create_month(database: Database | DatabaseProxy, month: dt.datetime) -> str:
     database.execute_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
     database.execute_sql(f'CREATE TABLE "{name}" (LIKE "{PARENT}" INCLUDING DEFAULTS)')
     if any(p.default for p in partitions(database)):
+        # The attach scans the default partition under this lock anyway; taken first, no row
+        # of the month can arrive there between the move and the attach.
+        database.execute_sql(f'LOCK TABLE "{DEFAULT}" IN ACCESS EXCLUSIVE MODE')
         cols = ", ".join(f'"{c}"' for c in columns(database))
         database.execute_sql(
             f'WITH moved AS (DELETE FROM "{DEFAULT}" WHERE created_at >= %s AND created_at < %s '
