@@ -27,7 +27,7 @@ FILL_SQL = """
 INSERT INTO events (app_id, event_name, custom_data, created_at, session_id, url, source,
     event_id)
 SELECT 'shop-' || (i %% 100) || '.myshopify.com', 'page_view', '{}'::jsonb,
-    now() AT TIME ZONE 'utc' - ((i * 7919) %% (90 * 86400)) * interval '1 second',
+    now() AT TIME ZONE 'utc' - ((i::bigint * 7919) %% (90 * 86400)) * interval '1 second',
     's-' || i / 6, 'https://shop.example/products/p-' || (i %% 200), 'storefront', 'gen-' || i
 FROM generate_series(1, %s) AS i
 """
@@ -35,7 +35,7 @@ DELIVERIES_SQL = """
 INSERT INTO deliveries (app_id, event_id, destination, event_name, status, attempts,
     next_attempt_at, created_at, updated_at)
 SELECT app_id, id, 'meta', 'PageView', 'sent', 1, now(), now(), now() FROM events
-WHERE id % 100 = 0
+WHERE id %% 100 = 0
 """
 
 

@@ -30,7 +30,7 @@ from peewee import Database
 from models import partitions
 from models.partitions import PARENT, month_start, next_month
 
-IN_PLACE_MAX_ROWS = 2_000_000
+IN_PLACE_MAX_ROWS = 1_000_000  # about 45 s of lock on a busy 2-core box (bench/partitions.py)
 KEYS = "event_keys"
 PREP = "events_partition_prep"
 LEGACY = "events_legacy"
