@@ -1,11 +1,13 @@
 """How long migration 0019 keeps `events` locked when it converts a table in place.
 
-    .venv/bin/python bench/partitions.py [--millions 1]
+    .venv/bin/python bench/partitions.py [--millions 1] [--prepared]
 
 Fills a scratch PostgreSQL database at migration 0018 with N million events (set-based SQL:
 three months of sessions with event ids, 1 % of them with a Meta delivery), then times
-`migrate` to 0019 (the in-place conversion, one transaction). The load average is printed
-beside it: this machine is shared.
+`migrate` to 0019: the in-place conversion (one transaction, `events` locked throughout), or
+with `--prepared` first `sightline partition-events`'s preparation (the app could keep
+writing) and then the migration's switch (the only locked part). The load average is printed
+beside each figure: this machine is shared.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models import open_database  # noqa: E402
+from models import open_database, utcnow  # noqa: E402
+from models.event_conversion import prepare  # noqa: E402
 from models.schema import migrate  # noqa: E402
 from tests import pg  # noqa: E402
 
@@ -47,7 +50,9 @@ def load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--millions", type=float, default=1.0)
-    rows = int(parser.parse_args().millions * 1_000_000)
+    parser.add_argument("--prepared", action="store_true")
+    args = parser.parse_args()
+    rows = int(args.millions * 1_000_000)
     name = pg.create_database("sightline_bench_partitions")
     try:
         database = open_database(pg.url_for(name), pooled=False)
@@ -58,15 +63,25 @@ def main() -> None:
                 database.execute_sql(DELIVERIES_SQL)
             database.execute_sql("VACUUM ANALYZE events")
             print(f"{rows:,} events at 0018 ({load()})", flush=True)
+            how = "in place"
+            if args.prepared:
+                started = time.perf_counter()
+                prepare(database, utcnow(), echo=lambda _line: None)
+                print(
+                    f"prepared (not locking): {time.perf_counter() - started:.1f} s ({load()})",
+                    flush=True,
+                )
+                how = "switch of the prepared table"
             started = time.perf_counter()
             migrate(database)
             took = time.perf_counter() - started
             (months,) = database.execute_sql(
                 "SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'events'::regclass"
             ).fetchone()
+            rate = f"{rows / took:,.0f} events/s; " if not args.prepared else ""
             print(
-                f"0019 in place: {took:.1f} s for {rows:,} events into {months} partitions "
-                f"({rows / took:,.0f} events/s; {load()})"
+                f"0019, {how}: {took:.1f} s for {rows:,} events into {months} partitions "
+                f"({rate}{load()})"
             )
     finally:
         pg.drop_database(name)
