@@ -1,6 +1,7 @@
 """How long migration 0019 keeps `events` locked when it converts a table in place.
 
     .venv/bin/python bench/partitions.py [--millions 1] [--prepared]
+    .venv/bin/python bench/partitions.py --ingest [--rounds 40]
 
 Fills a scratch PostgreSQL database at migration 0018 with N million events (set-based SQL:
 three months of sessions with event ids, 1 % of them with a Meta delivery), then times
@@ -8,12 +9,21 @@ three months of sessions with event ids, 1 % of them with a Meta delivery), then
 with `--prepared` first `sightline partition-events`'s preparation (the app could keep
 writing) and then the migration's switch (the only locked part). The load average is printed
 beside each figure: this machine is shared.
+
+`--ingest` measures what partitioning and `event_keys` cost the storefront writer's statement
+itself: two scratch databases, one at 0018 (plain table, the old `ON CONFLICT (app_id,
+event_id)` statement) and one at 0019 (partitioned, the keyed statement), the same group
+commits (16 requests of 10 events, new ids; then the same group again: all duplicates),
+alternating between the two, each in its own transaction; median µs per event.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from models import open_database, utcnow  # noqa: E402
 from models.event_conversion import prepare  # noqa: E402
 from models.schema import migrate  # noqa: E402
+from shopify_app.ingest import storefront_sql  # noqa: E402
 from tests import pg  # noqa: E402
 
 FILL_SQL = """
@@ -47,11 +58,90 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} on {os.cpu_count()} CPUs"
 
 
+# The statement before 0019: the same rows, ON CONFLICT on the plain table's unique index.
+OLD_INSERT = (
+    f"INSERT INTO events ({storefront_sql._TARGET_LIST}) "
+    f"SELECT * FROM ({storefront_sql.POSTGRESQL_ROWS}) AS s "
+    "ON CONFLICT (app_id, event_id) DO NOTHING RETURNING id, app_id, event_id"
+)
+
+
+def group(round_no: int, requests: int = 16, events: int = 10) -> str:
+    """One group commit's parameter, as write_storefront builds it."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()
+    payload = []
+    for r in range(requests):
+        payload.append(
+            {
+                "app_id": f"shop-{r % 8}.myshopify.com",
+                "created_at": now,
+                "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0",
+                "ip_address": "81.2.69.142",
+                "device_type": "desktop",
+                "browser": "Chrome",
+                "country": "GB",
+                "session_id": f"s-{round_no}-{r}",
+                "marketing_consent": True,
+                "utm_source": "bench",
+                "events": [
+                    {
+                        "event_id": f"e{round_no}_{r}_{e}",
+                        "event_name": "page_view",
+                        "url": f"https://shop.example/products/p-{e}",
+                        "page_type": "product",
+                        "custom_data": {"title": "A"},
+                    }
+                    for e in range(events)
+                ],
+            }
+        )
+    return json.dumps(payload)
+
+
+def ingest(rounds: int) -> None:
+    names = [
+        pg.create_database("sightline_bench_plain"),
+        pg.create_database("sightline_bench_parts"),
+    ]
+    try:
+        plain, parts = (open_database(pg.url_for(n), pooled=False) for n in names)
+        migrate(plain, "0018_reconciliation_days")
+        migrate(parts)
+        cases = {"plain table (0018)": (plain, OLD_INSERT), "partitioned + keys": (parts, None)}
+        timings: dict[str, dict[str, list[float]]] = {c: {"new": [], "dup": []} for c in cases}
+        print(f"ingest statement, {rounds} rounds of 160 events ({load()})", flush=True)
+        for round_no in range(rounds):
+            param = group(round_no)
+            order = list(cases.items()) if round_no % 2 else list(reversed(cases.items()))
+            for name, (database, statement) in order:
+                statement = statement or storefront_sql.POSTGRESQL_INSERT
+                for kind in ("new", "dup"):
+                    started = time.perf_counter()
+                    with database.atomic():
+                        stored = database.execute_sql(statement, (param,)).fetchall()
+                    timings[name][kind].append((time.perf_counter() - started) / 160 * 1e6)
+                    assert len(stored) == (160 if kind == "new" else 0)
+        for name, by_kind in timings.items():
+            print(
+                f"  {name:<20} new events {statistics.median(by_kind['new']):6.1f} µs/event, "
+                f"duplicates {statistics.median(by_kind['dup']):6.1f} µs/event"
+            )
+        print(f"  ({load()})")
+    finally:
+        for name in names:
+            pg.drop_database(name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--millions", type=float, default=1.0)
     parser.add_argument("--prepared", action="store_true")
+    parser.add_argument("--ingest", action="store_true")
+    parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
+    if args.ingest:
+        ingest(args.rounds)
+        return
     rows = int(args.millions * 1_000_000)
     name = pg.create_database("sightline_bench_partitions")
     try:

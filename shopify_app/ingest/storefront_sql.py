@@ -58,7 +58,8 @@ _TARGET = [*SHARED, *OWN, *ATTRIBUTION, "source"]
 _TARGET_LIST = ", ".join(f'"{c}"' for c in _TARGET)
 
 
-def _postgresql() -> str:
+def _postgresql_rows() -> str:
+    """The SELECT producing the group's rows (named as `_TARGET`)."""
     request_columns = ", ".join(
         [f"{c} {t}" for c, t in SHARED.items()]
         + [f"{c} text" for c in ATTRIBUTION]
@@ -75,11 +76,10 @@ def _postgresql() -> str:
     )
     named = ", ".join(f'{expr} AS "{c}"' for expr, c in zip(select, _TARGET, strict=True))
     # Column names and types come from this module, never from input.
-    return keyed_insert(
+    return (
         f"SELECT {named} "  # noqa: S608
         f"FROM jsonb_to_recordset(%s::jsonb) AS r({request_columns}) "
-        f"CROSS JOIN LATERAL jsonb_to_recordset(r.events) AS e({event_columns})",
-        _TARGET,
+        f"CROSS JOIN LATERAL jsonb_to_recordset(r.events) AS e({event_columns})"
     )
 
 
@@ -113,5 +113,6 @@ def _sqlite() -> str:
     )
 
 
-POSTGRESQL_INSERT = _postgresql()
+POSTGRESQL_ROWS = _postgresql_rows()
+POSTGRESQL_INSERT = keyed_insert(POSTGRESQL_ROWS, _TARGET)
 SQLITE_INSERT = _sqlite()
