@@ -14,6 +14,7 @@ from models import event_conversion as conversion
 from models.schema import migrate
 from shopify_app.ingest.writer import NewEvent, write_events
 from tests import pg
+from tests.test_cli import assert_one_line_error, run_cli
 
 SHOP = "acme.myshopify.com"
 NOW = dt.datetime(2026, 11, 26, 9, 30)
@@ -154,3 +155,23 @@ def test_a_new_month_takes_its_rows_from_the_default_partition(scratch):
     assert partitions.ensure_ahead(scratch, dt.datetime(2027, 2, 10)) == []
     # The moved row keeps its key: still a duplicate.
     assert write_events(SHOP, [NewEvent("far", "page_view")]) == []
+
+
+def test_the_operator_commands_prepare_and_switch(scratch, tmp_path):
+    ids = populate_at_0018(scratch)
+    scratch.execute_sql("DELETE FROM events WHERE created_at > '2027-01-01'")
+    url = pg.url_for(scratch.database)
+    env = {"DATABASE_URL": url}
+
+    prepared = run_cli("partition-events", env=env, cwd=str(tmp_path))
+    assert prepared.returncode == 0, prepared.stderr
+    assert "prepared: run `sightline migrate`" in prepared.stdout
+    migrated = run_cli("migrate", env=env, cwd=str(tmp_path))
+    assert migrated.returncode == 0, migrated.stderr
+
+    assert set(where_rows_are(scratch).values()) == {"events_legacy"}
+    assert sorted(where_rows_are(scratch)) == ids[:3]
+    sqlite = {"DATABASE_URL": f"sqlite:///{tmp_path}/plain.db"}
+    assert_one_line_error(
+        run_cli("partition-events", env=sqlite, cwd=str(tmp_path)), "PostgreSQL only"
+    )
