@@ -23,9 +23,10 @@ DATES = ["2019-05-02 10:00:00", "2026-09-30 23:59:59", "2026-10-01 00:00:00", "2
 
 
 @pytest.fixture
-def scratch() -> Iterator[Database]:
+def scratch(monkeypatch) -> Iterator[Database]:  # type: ignore[no-untyped-def]
     if pg.reachable():
         pytest.skip("PostgreSQL unreachable")
+    monkeypatch.setattr("models.base.utcnow", lambda: NOW)  # the migration's clock
     with pg.scratch_database() as url:
         database = open_database(url, pooled=False)
         with database.connection_context():
