@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from models import Delivery, Event, partitions, utcnow
+from models import Delivery, Event, open_database, partitions, utcnow
 from shopify_app.analytics import retention, rollups
 from shopify_app.ingest.writer import NewEvent, write_events
 from tests.conftest import is_postgresql
@@ -107,3 +107,14 @@ def test_the_round_keeps_partitions_ahead(db):
     finally:
         for name in created:
             db.execute_sql(f'DROP TABLE IF EXISTS "{name}"')
+
+
+def test_a_long_reader_delays_the_drop_to_a_later_round(db, september, database_url, monkeypatch):
+    pk = store("sep-1", dt.datetime(2026, 9, 3))
+    monkeypatch.setattr(partitions, "LOCK_TIMEOUT", "100ms")
+    reader = open_database(database_url, pooled=False)
+    with reader.connection_context(), reader.atomic():
+        reader.execute_sql("SELECT COUNT(*) FROM events")  # holds its lock until commit
+        assert retention.drop_months(NOW, watermark=pk) == 0
+        assert "events_2026_09" in {p.name for p in partitions.partitions(db)}
+    assert retention.drop_months(NOW, watermark=pk) == 1
