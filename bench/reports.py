@@ -15,6 +15,7 @@ The machine's load average is printed before and after: this box is shared.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import sys
@@ -28,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models import db, open_database, utcnow  # noqa: E402
+from models import db, open_database, partitions, utcnow  # noqa: E402
 from models.schema import migrate  # noqa: E402
 from shopify_app.analytics import localtime, rollups  # noqa: E402
 from shopify_app.analytics.funnel import funnel  # noqa: E402
@@ -86,13 +87,23 @@ def shop_expr(others: bool) -> str:
     return "'shop-' || (1 + i %% 99) || '.myshopify.com'"
 
 
+# The generated events' keys, as the app's writers store them (event_keys: see
+# shopify_app/ingest/keyed_insert.py).
+KEYS_SQL = (
+    "INSERT INTO event_keys (app_id, event_id, id) SELECT app_id, event_id, id FROM events "
+    "WHERE id > %s AND event_id IS NOT NULL"
+)
+
+
 def fill(database: Any, rows: int, others: bool, offset: int) -> None:
     done = 0
     while done < rows:
         n = min(CHUNK, rows - done)
         sql = FILL_SQL.format(shop=shop_expr(others), rows=n, offset=offset + done)
         with database.atomic():
+            (before,) = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
             database.execute_sql(sql)
+            database.execute_sql(KEYS_SQL, (before,))
         done += n
         print(f"  {'other shops' if others else SHOP}: {done:,} / {rows:,}", flush=True)
 
@@ -209,6 +220,11 @@ def main() -> None:
                 "'installed', '', 0, 0, %s, now(), now() FROM generate_series(0, 99) AS n",
                 (SHOP, ZONE),
             )
+            # Monthly partitions for the 95 days generated, as the months would have been made
+            # ahead while the events arrived.
+            now = utcnow()
+            months = partitions.ensure_months(database, now - dt.timedelta(days=96), now)
+            print(f"partitions made for the generated months: {', '.join(months) or 'none'}")
             started = time.perf_counter()
             fill(database, rows, False, 0)
             fill(database, rows // 10, True, rows)

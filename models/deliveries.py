@@ -22,6 +22,8 @@ class DeliveryStatus:
 
 class Delivery(TimestampedModel):
     app_id = CharField(max_length=255)
+    # A foreign key on SQLite only: PostgreSQL's partitioned events cannot be referenced by id
+    # alone (migration 0019), so code deletes deliveries with their events (models/event_rows.py).
     event = ForeignKeyField(Event, on_delete="CASCADE", backref="deliveries")
     destination = CharField(max_length=32)
     event_name = CharField(max_length=64, default="")  # the destination's name, e.g. "Purchase"

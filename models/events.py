@@ -39,7 +39,12 @@ class CustomEvent(TimestampedModel):
 
 
 class Event(BaseModel):
-    """One recorded shopper action (storefront, webhook or API), enriched at ingest."""
+    """One recorded shopper action (storefront, webhook or API), enriched at ingest.
+
+    PostgreSQL partitions this table by month with the primary key (id, created_at), and its
+    two unique indexes below live in `event_keys` instead (migration 0019,
+    docs/partitioning.md): store events through shopify_app/ingest/writer.py, which fills it.
+    """
 
     id = BigAutoField()
     app_id = CharField(max_length=255)

@@ -13,6 +13,7 @@ import click
 
 from models.crypto import EncryptionKeyError, TokenDecryptionError, generate_key
 from models.database import DatabaseUrlError
+from models.event_conversion import ConversionError
 from models.schema import SchemaBehindError
 from shopify_app.config import ConfigError, describe_mode, load_settings
 from shopify_app.database import DatabaseUnavailableError
@@ -27,6 +28,7 @@ OPERATOR_ERRORS = (
     EncryptionKeyError,
     TokenDecryptionError,
     ServerStartError,
+    ConversionError,
 )
 
 
@@ -94,6 +96,22 @@ def migrate() -> None:
         if applied
         else "schema is up to date"
     )
+
+
+@main.command("partition-events")
+@_one_line_errors
+def partition_events() -> None:
+    """PostgreSQL: prepare a large events table for migration 0019 while the app serves."""
+    from models import open_database, utcnow
+    from models.database import is_postgresql
+    from models.event_conversion import prepare
+
+    settings = load_settings()
+    database = open_database(settings["DATABASE_URL"], pooled=False)
+    if not is_postgresql(database):
+        raise ConversionError("events is partitioned on PostgreSQL only; SQLite needs nothing")
+    with database.connection_context():
+        prepare(database, utcnow(), click.echo)
 
 
 @main.command()

@@ -9,6 +9,8 @@ from peewee import IntegrityError
 
 from models import AppSettings, CustomEvent, Delivery, Event, Shop, WebhookDelivery
 from models.crypto import TokenCipher, TokenDecryptionError, configure_cipher, generate_key
+from models.event_rows import delete_events
+from shopify_app.ingest.writer import NewEvent, write_events
 from tests.conftest import TEST_ENCRYPTION_KEY, is_postgresql
 
 SHOP = "acme.myshopify.com"
@@ -94,11 +96,31 @@ def test_custom_event_name_is_unique_per_shop(db):
         CustomEvent.create(app_id=SHOP, name="wishlist", display_name="Again", event_type="click")
 
 
-def test_event_id_is_unique_per_shop(db):
-    Event.create(app_id=SHOP, event_name="view", event_id="e-1")
-    Event.create(app_id="other.myshopify.com", event_name="view", event_id="e-1")
+def test_event_id_is_stored_once_per_shop(db):
+    assert write_events(SHOP, [NewEvent("e-1", "view")]) == ["e-1"]
+    assert write_events("other.myshopify.com", [NewEvent("e-1", "view")]) == ["e-1"]
+    # A retry, and an id repeated within one statement, store nothing twice.
+    assert write_events(SHOP, [NewEvent("e-1", "view"), NewEvent("e-2", "view")]) == ["e-2"]
+    write_events(SHOP, [NewEvent("e-3", "view"), NewEvent("e-3", "view")])
     Event.create(app_id=SHOP, event_name="view")  # events without an id never collide
     Event.create(app_id=SHOP, event_name="view")
+    stored = sorted(e.event_id or "" for e in Event.select().where(Event.app_id == SHOP))
+    assert stored == ["", "", "e-1", "e-2", "e-3"]
+
+
+def test_the_database_refuses_a_second_row_for_an_event_id(db):
+    # SQLite: a unique index on events. PostgreSQL: events is partitioned, the key lives in
+    # event_keys (migration 0019), which every writer statement fills.
+    if is_postgresql(db):
+        write_events(SHOP, [NewEvent("e-1", "view")])
+        keys = db.execute_sql("SELECT app_id, event_id, id FROM event_keys").fetchall()
+        assert keys == [(SHOP, "e-1", Event.get().id)]
+        with pytest.raises(IntegrityError), db.atomic():
+            db.execute_sql(
+                "INSERT INTO event_keys (app_id, event_id, id) VALUES (%s, 'e-1', 0)", (SHOP,)
+            )
+        return
+    Event.create(app_id=SHOP, event_name="view", event_id="e-1")
     with pytest.raises(IntegrityError):
         Event.create(app_id=SHOP, event_name="view", event_id="e-1")
 
@@ -119,8 +141,18 @@ def test_one_delivery_per_event_and_destination(db):
         Delivery.create(app_id=SHOP, event=event, destination="meta")
 
 
-def test_deleting_an_event_deletes_its_deliveries(db):
-    event = Event.create(app_id=SHOP, event_name="purchase")
-    Delivery.create(app_id=SHOP, event=event, destination="meta")
-    Event.delete().where(Event.id == event.id).execute()
-    assert Delivery.select().count() == 0
+def test_deleting_events_deletes_their_deliveries_and_keys(db):
+    # No cascade on PostgreSQL (deliveries cannot reference a partitioned table's id): every
+    # path that deletes events goes through delete_events.
+    write_events(SHOP, [NewEvent("p-1", "page_view"), NewEvent("p-2", "page_view")])
+    first, second = (e.id for e in Event.select().order_by(Event.id))
+    Delivery.create(app_id=SHOP, event=first, destination="meta")
+    Delivery.create(app_id=SHOP, event=second, destination="meta")
+    gone = delete_events([first])
+    assert (gone.events, gone.deliveries) == (1, 1)
+    assert [d.event_id for d in Delivery.select()] == [second]
+    # Its id is free again: the key went with it.
+    assert write_events(SHOP, [NewEvent("p-1", "page_view"), NewEvent("p-2", "page_view")]) == [
+        "p-1"
+    ]
+    assert delete_events([second], "other.myshopify.com").events == 0  # scoped by shop

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from peewee import Database, Table
 
-from models import CustomerDataRequest, Shop, ShopState, db
+from models import CustomerDataRequest, Shop, ShopState, db, partitions
 from models.schema import HISTORY_TABLE
 from webhooks import customer_data
 from webhooks.context import Delivery, Write
@@ -58,7 +58,9 @@ def delete_shop_rows(shop: str, tables: list[tuple[str, str]]) -> dict[str, int]
 
 def _tables_children_first(database: Database) -> list[str]:
     # Rows that reference other rows go first, so no foreign key is ever left dangling.
-    tables = [t for t in database.get_tables() if t != HISTORY_TABLE]
+    # events' partitions are reached through events itself.
+    skip = {HISTORY_TABLE, *partitions.child_tables(database)}
+    tables = [t for t in database.get_tables() if t not in skip]
     has_parent = {t for t in tables if database.get_foreign_keys(t)}
     return sorted(tables, key=lambda t: (t not in has_parent, t))
 

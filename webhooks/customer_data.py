@@ -14,7 +14,8 @@ from typing import Any
 
 from peewee import Expression
 
-from models import CustomerDataRequest, Delivery, Event, WebhookDelivery, WebhookStatus, utcnow
+from models import CustomerDataRequest, Event, WebhookDelivery, WebhookStatus, utcnow
+from models.event_rows import delete_events
 from shopify_app.analytics.rollups import forget_sessions
 
 # Topics whose raw body names a customer (by order or by customer id) and holds their contact
@@ -80,16 +81,8 @@ def erase(shop: str, customer_id: str | None, order_ids: list[str]) -> dict[str,
         ids = [pk for (pk,) in Event.select(Event.id).where(condition).tuples()]
         sessions = {s for (s,) in Event.select(Event.session_id).where(condition).tuples() if s}
         forget_sessions(shop, sorted(sessions))  # per-session report rows name landing pages
-        for start in range(0, len(ids), 500):  # bounded IN lists (SQLite's variable limit)
-            chunk = ids[start : start + 500]
-            deleted["deliveries"] += (
-                Delivery.delete()
-                .where((Delivery.app_id == shop) & Delivery.event.in_(chunk))
-                .execute()
-            )
-            deleted["events"] += (
-                Event.delete().where((Event.app_id == shop) & Event.id.in_(chunk)).execute()
-            )
+        gone = delete_events(ids, shop)  # with their deliveries and keys
+        deleted["events"], deleted["deliveries"] = gone.events, gone.deliveries
     deleted["webhook_deliveries"] = _erase_waiting_orders(shop, customer_id, order_ids)
     if customer_id:
         deleted["data_requests"] = (

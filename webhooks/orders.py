@@ -1,8 +1,9 @@
 """`orders/create` and `orders/paid` → one `purchase` event per order, attributed and enriched.
 
 The purchase's event id is `order:<id>`. Storefront ids may not contain `:` (ingest refuses
-them), so no shopper can send an event that takes an order's id first; and the events table has
-one purchase per order (a partial unique index). A retry or the order's other topic finds its
+them), so no shopper can send an event that takes an order's id first; and since every purchase
+of an order is stored under that id, which is stored once per shop, an order has one purchase
+(the writer refuses a purchase under any other id). A retry or the order's other topic finds its
 purchase already stored, which is the idempotent case; an insert ignored for any other reason is
 a conflict, raised as an error (the delivery stays failed and visible), never silently dropped.
 """
@@ -14,27 +15,18 @@ from typing import Any
 from models import Event, ShopState, db, utcnow
 from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.enrich import enrich
-from shopify_app.ingest.writer import NewEvent, write_events
+from shopify_app.ingest.writer import NewEvent, purchase_event_id, write_events
 from webhooks.attribution import attribution, marketing_consent, note_attributes
 from webhooks.context import Delivery, Write
 from webhooks.identity import user_data
 from webhooks.payload import PayloadError, identifier, mapping, money, text, timestamp
 
-PURCHASE = "purchase"
+PURCHASE = "purchase"  # as the writer's
 META_PURCHASE = "Purchase"
-
-
-# Server-made ids contain this; the tracker's ids (ingest/validate.py TOKEN) cannot.
-SERVER_ID_SEPARATOR = ":"
 
 
 class PurchaseConflictError(RuntimeError):
     """The order's purchase could not be stored and is not there: something else holds its id."""
-
-
-def purchase_event_id(order_id: str) -> str:
-    """One id per order, so orders/create, orders/paid and any retry collapse into one event."""
-    return f"order{SERVER_ID_SEPARATOR}{order_id}"
 
 
 def record_purchase(delivery: Delivery) -> Write | None:

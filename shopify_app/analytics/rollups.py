@@ -12,6 +12,8 @@ Design:
   Each round therefore re-reads the last OVERLAP_IDS ids below the watermark as well.
 - One round at a time: a PostgreSQL advisory lock (another worker skips the round); SQLite
   serialises writers itself, and rounds are idempotent.
+- The round also keeps events' monthly partitions ahead (PostgreSQL, models/partitions.py)
+  and ends with retention (retention.py), both under its lock.
 - `rebuild()` recomputes everything per shop in chunks of days, each chunk one transaction, so
   reports keep reading complete (old or new) rows while it runs.
 """
@@ -24,7 +26,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models import Event, RollupDirtyDay, RollupState, Shop, db, utcnow
 from models.analytics import DIMENSIONS
@@ -57,15 +59,17 @@ class RoundResult:
     days: int = 0
     sessions: int = 0
     expired: int = 0
+    partitions: list[str] = field(default_factory=list)  # events' months created this round
     skipped: bool = False
 
     def __str__(self) -> str:
         if self.skipped:
             return "rollups: another worker holds the lock"
         expired = f", {self.expired} old events expired" if self.expired else ""
+        made = f", partitions created: {', '.join(self.partitions)}" if self.partitions else ""
         return (
             f"rollups: {self.events} new events, {self.days} shop-days and "
-            f"{self.sessions} sessions recomputed{expired}"
+            f"{self.sessions} sessions recomputed{expired}{made}"
         )
 
 
@@ -286,6 +290,8 @@ def run_round(now: dt.datetime | None = None, retention_days: int = 0) -> RoundR
         if not acquired:
             return RoundResult(skipped=True)
         result = _catch_up(now)
+        if dialect.pg():
+            result.partitions = retention.keep_partitions_ahead(now)
         result.expired = retention.expire(retention_days, now, _watermark())
         return result
 

@@ -6,9 +6,13 @@ events' own columns. PostgreSQL expands it with `jsonb_to_recordset`, SQLite wit
 in one `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`: the per-event work (type
 conversion, the row, the index probe for duplicates) runs in the database's C code, and Python
 builds only a few small dicts per event. Only the columns storefront events use are written.
+On PostgreSQL the statement also stores the events' keys (`keyed_insert`: `events` is
+partitioned there and has no unique index on (app_id, event_id)).
 """
 
 from __future__ import annotations
+
+from shopify_app.ingest.keyed_insert import keyed_insert
 
 # Columns shared by every event of a request, with their PostgreSQL types.
 SHARED: dict[str, str] = {
@@ -54,7 +58,8 @@ _TARGET = [*SHARED, *OWN, *ATTRIBUTION, "source"]
 _TARGET_LIST = ", ".join(f'"{c}"' for c in _TARGET)
 
 
-def _postgresql() -> str:
+def _postgresql_rows() -> str:
+    """The SELECT producing the group's rows (named as `_TARGET`)."""
     request_columns = ", ".join(
         [f"{c} {t}" for c, t in SHARED.items()]
         + [f"{c} text" for c in ATTRIBUTION]
@@ -69,12 +74,12 @@ def _postgresql() -> str:
         + [f"COALESCE(r.{c}, e.{c})" for c in ATTRIBUTION]
         + ["'storefront'"]
     )
+    named = ", ".join(f'{expr} AS "{c}"' for expr, c in zip(select, _TARGET, strict=True))
     # Column names and types come from this module, never from input.
     return (
-        f"INSERT INTO events ({_TARGET_LIST}) SELECT {', '.join(select)} "  # noqa: S608
+        f"SELECT {named} "  # noqa: S608
         f"FROM jsonb_to_recordset(%s::jsonb) AS r({request_columns}) "
-        f"CROSS JOIN LATERAL jsonb_to_recordset(r.events) AS e({event_columns}) "
-        "ON CONFLICT (app_id, event_id) DO NOTHING RETURNING id, app_id, event_id"
+        f"CROSS JOIN LATERAL jsonb_to_recordset(r.events) AS e({event_columns})"
     )
 
 
@@ -108,5 +113,6 @@ def _sqlite() -> str:
     )
 
 
-POSTGRESQL_INSERT = _postgresql()
+POSTGRESQL_ROWS = _postgresql_rows()
+POSTGRESQL_INSERT = keyed_insert(POSTGRESQL_ROWS, _TARGET)
 SQLITE_INSERT = _sqlite()

@@ -19,6 +19,7 @@ import msgspec
 from models import Delivery, Event, db, utcnow
 from models.database import is_postgresql
 from shopify_app.ingest.enrich import normalize_ip
+from shopify_app.ingest.keyed_insert import keyed_insert
 from shopify_app.ingest.storefront_sql import POSTGRESQL_INSERT, SQLITE_INSERT
 
 META = "meta"
@@ -32,6 +33,31 @@ _DEFAULTS: dict[str, Any] = {
     f.column_name: f.default for f in Event._meta.sorted_fields if f.default is not None
 }
 _JSON_COLUMNS = {"custom_data"}
+# PostgreSQL: a VALUES list in a subquery types untyped parameters as text, so each is cast to
+# its column's type (the keyed insert selects from it).
+_PG_TYPES = {
+    "DATETIME": "timestamp",
+    "DECIMAL": "numeric",
+    "BOOL": "boolean",
+    "JSON": "jsonb",
+    "INET": "inet",
+}
+_PG_PARAMS = [
+    f"CAST(%s AS {_PG_TYPES.get(f.field_type, 'text')})"
+    for f in Event._meta.sorted_fields
+    if f.name != "id"
+]
+
+
+PURCHASE = "purchase"
+
+
+def purchase_event_id(order_id: str) -> str:
+    """An order's purchase id, `order:<id>`: orders/create, orders/paid and every retry collapse
+    into one event. Storefront ids cannot hold a `:` (ingest/validate.py), so no shopper takes
+    it first. Stored once per shop, this id is what keeps one purchase per order (on
+    PostgreSQL through event_keys: `events` is partitioned and has no unique index)."""
+    return f"order:{order_id}"
 
 
 @dataclass
@@ -140,6 +166,9 @@ def _row(app_id: str, event: NewEvent) -> dict[str, Any]:
     row.update(app_id=app_id, event_id=event.event_id, event_name=event.event_name)
     # One unstorable address must not fail the commit that other shoppers' events share.
     row["ip_address"] = normalize_ip(row["ip_address"])
+    order_id = row["order_id"]
+    if event.event_name == PURCHASE and order_id and event.event_id != purchase_event_id(order_id):
+        raise ValueError(f"order {order_id}'s purchase is stored as {purchase_event_id(order_id)}")
     if row["created_at"] is None or callable(row["created_at"]):
         row["created_at"] = utcnow()
     if callable(row["custom_data"]):
@@ -151,13 +180,17 @@ def _insert_values(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
     # The statement text is made here, not by peewee: building a 30-column insert through the
     # query builder cost ~1 ms a row, more than the database takes to store it.
     new_ids: dict[tuple[str, str], int] = {}
-    one_row = "(" + ", ".join([db.param] * len(COLUMNS)) + ")"
+    pg = is_postgresql(db)
+    one_row = "(" + ", ".join(_PG_PARAMS if pg else [db.param] * len(COLUMNS)) + ")"
     for start in range(0, len(rows), SQLITE_CHUNK):
         chunk = rows[start : start + SQLITE_CHUNK]
+        values = "VALUES " + ", ".join([one_row] * len(chunk))
         statement = (
-            f"INSERT INTO events ({_COLUMN_LIST}) VALUES "  # noqa: S608 (columns from the model)
-            + ", ".join([one_row] * len(chunk))
-            + " ON CONFLICT DO NOTHING RETURNING id, app_id, event_id"
+            # Column names come from the model, values are parameters.
+            keyed_insert(f"SELECT * FROM ({values}) AS v ({_COLUMN_LIST})", COLUMNS)  # noqa: S608
+            if pg
+            else f"INSERT INTO events ({_COLUMN_LIST}) {values} "
+            "ON CONFLICT DO NOTHING RETURNING id, app_id, event_id"
         )
         params = [_db_value(c, row[c]) for row in chunk for c in COLUMNS]
         inserted = db.execute_sql(statement, params).fetchall()
@@ -180,10 +213,12 @@ _STAGE_SQL = (
     "(LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
 )
 _COLUMN_LIST = ", ".join(f'"{c}"' for c in COLUMNS)
-# Column names come from the model, never from input.
-_MERGE_SQL = (
-    f"INSERT INTO events ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM events_stage "  # noqa: S608
-    "ON CONFLICT (app_id, event_id) DO NOTHING RETURNING id, app_id, event_id"
+# Column names come from the model, never from input. The staged rows drew their ids from the
+# sequence (the stage's default): the events keep them.
+_MERGE_SQL = keyed_insert(
+    f"SELECT id, {_COLUMN_LIST} FROM events_stage",  # noqa: S608
+    COLUMNS,
+    has_id=True,
 )
 
 
