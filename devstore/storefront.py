@@ -14,8 +14,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, send_from_directory
 
 from devstore import themes
-from devstore.admin_api import read_metafield, shop_metafields
 from devstore.liquid_env import EXTENSION_DIR, load_block, make_environment
+from devstore.metafields import read_metafield, shop_metafields
 from devstore.proxy import CUSTOMER_COOKIE
 from devstore.state import DevstoreState
 
