@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
@@ -27,6 +26,7 @@ from shopify_app.pixel.events import PixelEvent, parse_event
 from shopify_app.pixel.keys import key_is_valid
 from shopify_app.proxy.client_address import shopper_address
 from shopify_app.proxy.ratelimit import RateLimiter
+from shopify_app.request_body import bounded_json_object
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_EVENTS = 50
@@ -52,15 +52,9 @@ def preflight() -> Response:
 
 @bp.post("/events")
 def receive() -> Response:
-    raw = request.stream.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        return json_error(f"body larger than {MAX_BODY_BYTES} bytes", 413)
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return json_error("body is not valid JSON", 400)
-    if not isinstance(body, dict):
-        return json_error("body must be an object with shop, key and events", 400)
+    body = bounded_json_object(MAX_BODY_BYTES, "body must be an object with shop, key and events")
+    if isinstance(body, Response):
+        return body
     shop = body.get("shop")
     if not key_is_valid(shop, body.get("key")):
         return json_error("no valid pixel key for this shop", 401)
