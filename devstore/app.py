@@ -18,6 +18,7 @@ FEATURES: list[str] = [
     "devstore.proxy",
     "devstore.storefront",
     "devstore.checkout",
+    "devstore.pixel_host",
     "devstore.meta_graph",
 ]
 

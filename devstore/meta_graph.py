@@ -173,12 +173,9 @@ def _no_such_pixel(pixel_id: str, verb: str):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.post("/meta/<version>/<pixel_id>/events")
-@bp.post("/<graphversion:version>/<pixel_id>/events")
-def receive_events(version: str, pixel_id: str):  # type: ignore[no-untyped-def]
-    section = _meta(_state())
-    with _state().lock:
-        section["requests"] += 1
+def _refusal(section: dict[str, Any], pixel_id: str, verb: str):  # type: ignore[no-untyped-def]
+    """What Meta answers before reading a request on a pixel, in its order: a switched-on fault,
+    then a missing token, an unknown pixel, a token the pixel does not take. None: go on."""
     fault = _fault_answer(section)
     if fault is not None:
         return fault
@@ -186,9 +183,21 @@ def receive_events(version: str, pixel_id: str):  # type: ignore[no-untyped-def]
     if not token:
         return graph_error(400, "An access token is required to request this resource.", 104)
     if not _pixel_known(section, pixel_id):
-        return _no_such_pixel(pixel_id, "post")
+        return _no_such_pixel(pixel_id, verb)
     if not _token_accepted(section, pixel_id, token):
         return _token_refused()
+    return None
+
+
+@bp.post("/meta/<version>/<pixel_id>/events")
+@bp.post("/<graphversion:version>/<pixel_id>/events")
+def receive_events(version: str, pixel_id: str):  # type: ignore[no-untyped-def]
+    section = _meta(_state())
+    with _state().lock:
+        section["requests"] += 1
+    refused = _refusal(section, pixel_id, "post")
+    if refused is not None:
+        return refused
     body = request.get_json(silent=True)
     data = body.get("data") if isinstance(body, dict) else request.values.get("data")
     problem = _batch_problem(data, section)
@@ -269,16 +278,9 @@ def event_problem(event: Any, now: float) -> str | None:
 @bp.get("/<graphversion:version>/<pixel_id>")
 def read_pixel(version: str, pixel_id: str):  # type: ignore[no-untyped-def]
     section = _meta(_state())
-    fault = _fault_answer(section)
-    if fault is not None:
-        return fault
-    token = _token()
-    if not token:
-        return graph_error(400, "An access token is required to request this resource.", 104)
-    if not _pixel_known(section, pixel_id):
-        return _no_such_pixel(pixel_id, "get")
-    if not _token_accepted(section, pixel_id, token):
-        return _token_refused()
+    refused = _refusal(section, pixel_id, "get")
+    if refused is not None:
+        return refused
     return jsonify(id=pixel_id, name=f"Devstore pixel {pixel_id}")
 
 

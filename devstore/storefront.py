@@ -2,7 +2,9 @@
 the page structures of devstore.themes, chosen per shop or per request) whose
 <head> carries our app embed rendered with python-liquid from the shop's `sightline.config`
 metafield, Shopify's deferred loading of the block's JavaScript, a stand-in for the Customer
-Privacy API, and the cart Ajax API (`/cart.js`, `/cart/update.js`) kept per browser cookie."""
+Privacy API, the cart Ajax API (`/cart.js`, `/cart/add.js`, `/cart/update.js`) kept per browser
+cookie, and the app's web pixel with Shopify's standard storefront events (devstore.pixel_host,
+devstore.storefront_events)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, send_from_directory
 
 from devstore import themes
-from devstore.admin_api import read_metafield, shop_metafields
 from devstore.liquid_env import EXTENSION_DIR, load_block, make_environment
+from devstore.metafields import read_metafield, shop_metafields
+from devstore.pixel_host import pixel_host, pixel_init
 from devstore.proxy import CUSTOMER_COOKIE
 from devstore.state import DevstoreState
+from devstore.storefront_events import VARIANT, events_script, page_events, product_variant
 
 bp = Blueprint("devstore_storefront", __name__)
 
@@ -52,6 +56,11 @@ def set_config_metafield(state: DevstoreState, shop: str, config: dict[str, Any]
 def carts(state: DevstoreState) -> dict[str, dict[str, Any]]:
     with state.lock:
         return state.section("carts")
+
+
+def client_id(cart: dict[str, Any]) -> str:
+    """The browser's id in pixel events (Shopify's comes from a cookie; the cart's is one)."""
+    return "devstore-client-" + cart["token"][:8]
 
 
 # ---- pages --------------------------------------------------------------------------------
@@ -103,6 +112,11 @@ def cart_page(shop: str) -> Response:
     return _page(shop, "cart")
 
 
+@bp.get("/<shop>/search")
+def search(shop: str) -> Response:
+    return _page(shop, "search")
+
+
 @bp.get("/<shop>/pages/<handle>")
 def content_page(shop: str, handle: str) -> Response:
     return _page(shop, "page")
@@ -137,9 +151,24 @@ def _page(shop: str, page_type: str, product: dict[str, Any] | None = None) -> R
         snippet = str(_state().section("theme_snippets").get(shop, ""))
     document = (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(page.title)}</title>"
-        f"{page.head}{stub}{snippet}{head}</head><body>{page.body}</body></html>"
+        f"{page.head}{stub}{snippet}{head}</head><body>{page.body}"
+        f"{_pixel_events(shop, page_type, cart, consent)}</body></html>"
     )
     return Response(document, content_type="text/html; charset=utf-8")
+
+
+def _pixel_events(
+    shop: str, page_type: str, cart: dict[str, Any], consent: tuple[bool, bool]
+) -> str:
+    """The app's web pixel on this page and the standard events Shopify publishes to it."""
+    attributes = [{"key": k, "value": v} for k, v in cart["attributes"].items()]
+    init = pixel_init(shop, cart, consent, attributes)
+    host = pixel_host(_state(), shop, init, client_id(cart), analytics=consent[0])
+    has_cart = cart["token"] in carts(_state())
+    query = request.args.get("q")
+    events = page_events(page_type, PRODUCT, CURRENCY, cart if has_cart else None, query)
+    variant = product_variant(PRODUCT, CURRENCY) if page_type == "product" else None
+    return host + events_script(shop, events, variant)
 
 
 def _theme(shop: str) -> str:
@@ -238,6 +267,39 @@ def cart_update(shop: str) -> Response:
             else:
                 cart["attributes"][str(name)] = str(value)
     return _with_cart_cookie(jsonify(cart))
+
+
+@bp.post("/<shop>/cart/add.js")
+def cart_add(shop: str) -> Response:
+    """Add `{"id": variant_id, "quantity": n}` (JSON or form); answers the line item."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else request.form
+    quantity = str(body.get("quantity", "1"))
+    if str(body.get("id")) != str(VARIANT["id"]):
+        return jsonify(status=404, message="Cart Error", description="Cannot find variant"), 404
+    if not quantity.isdigit() or int(quantity) < 1:
+        return jsonify(status=422, message="Cart Error", description="quantity expected"), 422
+    cart = _cart(create=True)
+    with _state().lock:
+        items = cart["items"]
+        if not items:
+            items.append({"id": VARIANT["id"], "variant_id": VARIANT["id"], "quantity": 0})
+        line = items[0]
+        line.update(
+            product_id=PRODUCT["id"],
+            title=PRODUCT["title"],
+            sku=VARIANT["sku"],
+            handle=PRODUCT["handle"],
+            price=PRODUCT["price"],
+        )
+        line["quantity"] += int(quantity)
+        line["line_price"] = line["price"] * line["quantity"]
+        cart["item_count"] = line["quantity"]
+        cart["total_price"] = line["line_price"]
+        answer = dict(line)
+    response = jsonify(answer)
+    response.set_cookie(CART_COOKIE, cart["token"], path="/")
+    return response
 
 
 def _cart(*, create: bool) -> dict[str, Any]:

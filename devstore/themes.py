@@ -48,6 +48,7 @@ BASIC = {
     ),
     "cart": ("Cart", '<h1>Your cart</h1><button class="checkout" type="button">Check out</button>'),
     "page": ("About", '<h1>About us</h1><button class="wishlist-btn" type="button">♡</button>'),
+    "search": ("Search", '<h1>Search results</h1><a href="{root}products/red-shoes">Red shoes</a>'),
 }
 BASIC_FOOTER = (
     '<form class="newsletter" action="{root}contact" method="post">'
@@ -119,6 +120,10 @@ def dawn(page_type: str, root: str, product: dict[str, Any] | None) -> Page:
             "cart": (
                 "Your cart",
                 CHECKOUT,
+            ),
+            "search": (
+                "Search results",
+                f'<p><a class="card__heading" href="{root}products/red-shoes">Red shoes</a></p>',
             ),
         }.get(page_type, ("About us", "<p>Shoes since 1921.</p>"))
         main = DAWN_SIMPLE.format(**values, title=title, text=text)

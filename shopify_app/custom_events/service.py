@@ -10,6 +10,7 @@ from peewee import IntegrityError
 
 from models import CustomEvent, db
 from models.database import is_postgresql
+from models.locks import shop_write_lock
 from shopify_app.custom_events.limits import check_config_size, check_room_for_one_more
 from shopify_app.custom_events.validation import (
     TEXT_FIELDS,
@@ -18,6 +19,7 @@ from shopify_app.custom_events.validation import (
 )
 
 NAME_TAKEN = {"name": "Event name already exists"}  # the seed's message
+LOCK_SCOPE = "custom_events"  # creates and updates of one shop's events take turns (models.locks)
 EDITABLE_FIELDS = (*TEXT_FIELDS, "scroll_depth", "event_data", "is_active")
 
 
@@ -68,21 +70,23 @@ def parse_id(value: Any) -> int | None:
 
 
 def create_event(app_id: str, data: Mapping[str, Any]) -> CustomEvent:
+    """Checks and insert in one transaction under the shop's write lock: simultaneous creates
+    cannot pass the cap on events (or on the config's size) between a check and the insert."""
     clean = validate_custom_event(data)
-    _ensure_name_free(app_id, clean["name"])
-    check_room_for_one_more(app_id)
     try:
-        with db.atomic():
+        with shop_write_lock(app_id, LOCK_SCOPE):
+            _ensure_name_free(app_id, clean["name"])
+            check_room_for_one_more(app_id)
             event = CustomEvent.create(app_id=app_id, **clean)
             check_config_size(app_id)  # raising rolls the create back
             return event
-    except IntegrityError:  # a concurrent create took the name
+    except IntegrityError:  # the unique index's word on the name, should a check miss one
         raise NameTakenError() from None
 
 
 def update_event(app_id: str, event_id: Any, changes: Mapping[str, Any]) -> CustomEvent:
     """Apply `changes` over the stored event and validate the result as a whole."""
-    with db.atomic():
+    with shop_write_lock(app_id, LOCK_SCOPE):  # two growing updates cannot both pass the size cap
         return _update_locked(app_id, event_id, changes)
 
 

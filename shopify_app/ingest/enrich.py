@@ -22,6 +22,8 @@ CLICK_ID_KEYS = ("fbclid", "gclid", "ttclid")
 MAX_ATTRIBUTION_LENGTH = 255  # the columns' width
 
 _bots = Bots()
+# Why every ingest path (app proxy, web pixel) refuses a bot's events: one reason for all.
+BOT_REFUSAL = "bot traffic is not recorded"
 
 
 class Enrichment(TypedDict):
@@ -50,7 +52,7 @@ def enrich(
     return {
         "device_type": device_type,
         "browser": browser,
-        "is_bot": detect_bot(ua),
+        "is_bot": is_bot(user_agent),
         "country": country,
         "city": city,
         "ip_address": address,
@@ -74,6 +76,11 @@ def _device_type(ua: str, os_family: str, device_family: str) -> str:
     if device_family in ("iPhone", "iPod") or os_family in ("Android", "iOS") or "Mobi" in ua:
         return "mobile"
     return "desktop"
+
+
+def is_bot(user_agent: str | None) -> bool:
+    """The request's user agent (as sent, possibly missing) is a bot's: read as enrich reads it."""
+    return detect_bot((user_agent or "")[:MAX_UA_LENGTH])
 
 
 @lru_cache(maxsize=UA_CACHE_SIZE)

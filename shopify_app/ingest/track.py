@@ -10,7 +10,7 @@ from models import utcnow
 from shopify_app.custom_events.vocabulary import CLICK, PAGE_VIEW, PIXEL_SEEN
 from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.context import RECHECK_AFTER_SECONDS, ShopContext, ShopContextCache
-from shopify_app.ingest.enrich import attribution_from_url, enrich
+from shopify_app.ingest.enrich import BOT_REFUSAL, attribution_from_url, enrich
 from shopify_app.ingest.fingerprint import SaltCache, fingerprint, today
 from shopify_app.ingest.group_commit import GroupCommitter
 from shopify_app.ingest.validate import ValidEvent, parse_batch, parse_body
@@ -64,7 +64,7 @@ class Ingestor:
             geoip_city_db=self.geoip_city_db,
         )
         if refusal is None and enrichment["is_bot"]:
-            refusal = "bot traffic is not recorded"
+            refusal = BOT_REFUSAL
         if refusal:
             result.rejected += [{"index": e.index, "error": refusal} for e in events]
             result.rejected.sort(key=lambda r: r["index"])

@@ -4,13 +4,14 @@
 - Each event is checked against Shopify's payload on its own: a bad one is listed in
   `rejected` with status 422, the rest are stored. Every event rejected: the reply is a 422.
 - The storefront's rate limits apply (per visitor and per shop, shared with the app proxy): 429.
+- Bots (by the request's User-Agent, ingest.enrich.is_bot, as the app proxy decides) are answered
+  as the proxy answers them: 200, nothing stored, each valid event in `rejected` with the reason.
 - CORS: the pixel's sandbox is another origin. The pixel sends `text/plain` (no preflight);
   JSON bodies get a preflight answer too. No credentials are involved, so `*` is safe.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
@@ -18,13 +19,14 @@ from flask import Response, current_app, jsonify, request
 from models import AppSettings
 from shopify_app.destinations.consent import may_send
 from shopify_app.errors import json_error
-from shopify_app.ingest.enrich import Enrichment, enrich
+from shopify_app.ingest.enrich import BOT_REFUSAL, Enrichment, enrich, is_bot
 from shopify_app.ingest.writer import NewEvent, write_events
 from shopify_app.pixel import bp
 from shopify_app.pixel.events import PixelEvent, parse_event
 from shopify_app.pixel.keys import key_is_valid
 from shopify_app.proxy.client_address import shopper_address
 from shopify_app.proxy.ratelimit import RateLimiter
+from shopify_app.request_body import bounded_json_object
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_EVENTS = 50
@@ -50,15 +52,9 @@ def preflight() -> Response:
 
 @bp.post("/events")
 def receive() -> Response:
-    raw = request.stream.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        return json_error(f"body larger than {MAX_BODY_BYTES} bytes", 413)
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return json_error("body is not valid JSON", 400)
-    if not isinstance(body, dict):
-        return json_error("body must be an object with shop, key and events", 400)
+    body = bounded_json_object(MAX_BODY_BYTES, "body must be an object with shop, key and events")
+    if isinstance(body, Response):
+        return body
     shop = body.get("shop")
     if not key_is_valid(shop, body.get("key")):
         return json_error("no valid pixel key for this shop", 401)
@@ -70,20 +66,22 @@ def receive() -> Response:
         return json_error("events must be a non-empty list", 422)
     if len(events) > MAX_EVENTS:
         return json_error(f"at most {MAX_EVENTS} events per request", 413)
-    valid: list[PixelEvent] = []
+    valid: dict[int, PixelEvent] = {}  # by the event's index in the batch
     rejected: list[dict[str, Any]] = []
     for index, item in enumerate(events):
         try:
-            valid.append(parse_event(item))
+            valid[index] = parse_event(item)
         except ValueError as exc:
             rejected.append({"index": index, "status": 422, "error": str(exc)})
-    if valid:
-        write_events(shop, _new_events(shop, valid))
-    status = 422 if not valid else 200
-    reply = {"accepted": len(valid), "rejected": rejected}
     if not valid:
-        reply["error"] = "no event matched Shopify's payload"
-    return jsonify(reply), status
+        reply = {"accepted": 0, "rejected": rejected, "error": "no event matched Shopify's payload"}
+        return jsonify(reply), 422
+    if is_bot(request.headers.get("User-Agent")):  # the proxy's answer: 200, nothing stored
+        rejected += [{"index": index, "error": BOT_REFUSAL} for index in valid]
+        rejected.sort(key=lambda r: r["index"])
+        return jsonify(accepted=0, rejected=rejected)
+    write_events(shop, _new_events(shop, list(valid.values())))
+    return jsonify(accepted=len(valid), rejected=rejected)
 
 
 def _shopper_ip() -> str | None:

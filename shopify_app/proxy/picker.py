@@ -13,6 +13,7 @@ from flask import Response, current_app, g, jsonify, request
 from shopify_app.errors import json_error
 from shopify_app.picker import sessions, tokens
 from shopify_app.proxy import bp
+from shopify_app.request_body import bounded_json_object
 
 MAX_SELECTION_BYTES = 8 * 1024
 
@@ -41,15 +42,9 @@ def picker_session() -> Response:
 @bp.post("/picker/selection")
 def picker_selection() -> Response:
     """ "Use this": the selector, trigger and page, held for the admin tab to collect."""
-    raw = request.stream.read(MAX_SELECTION_BYTES + 1)
-    if len(raw) > MAX_SELECTION_BYTES:
-        return json_error(f"body larger than {MAX_SELECTION_BYTES} bytes", 413)
-    try:
-        body = current_app.json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return json_error("body is not valid JSON", 400)
-    if not isinstance(body, dict):
-        return json_error("body must be a JSON object", 400)
+    body = bounded_json_object(MAX_SELECTION_BYTES, "body must be a JSON object")
+    if isinstance(body, Response):
+        return body
     claims = _claims(body.get("token"))
     if isinstance(claims, Response):
         return claims

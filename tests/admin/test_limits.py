@@ -4,12 +4,16 @@ either, a clear 422, nothing saved, and the admin says so."""
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
+from devstore.id_tokens import sign_id_token
 from models import CustomEvent
 from shopify_app.custom_events.limits import MAX_CONFIG_BYTES, MAX_EVENTS_PER_SHOP, config_size
 from tests.admin.conftest import SHOP_A, admin_url
+from tests.conftest import TEST_API_KEY, TEST_API_SECRET
 from tests.install.conftest import launch
 
 # Just under the 4 KB a single event's data may have.
@@ -45,6 +49,37 @@ def test_the_101st_event_is_a_clear_422_and_nothing_is_saved(shop_a, shop_b):
     assert f"at most {MAX_EVENTS_PER_SHOP} custom events" in body["error"]
     assert CustomEvent.select().where(CustomEvent.app_id == SHOP_A).count() == MAX_EVENTS_PER_SHOP
     shop_b.create()  # the cap is per shop
+
+
+RACERS = 12
+
+
+def test_simultaneous_creates_never_pass_the_cap(live):
+    """Twelve admins press "Create" at once with room left for two: two are created, the others
+    get the cap's 422, and the shop never holds more than the cap (on both backends)."""
+    add_events(SHOP_A, MAX_EVENTS_PER_SHOP - 2)
+    start = threading.Barrier(RACERS)
+
+    def create(index: int) -> requests.Response:
+        token = sign_id_token(SHOP_A, TEST_API_KEY, TEST_API_SECRET)
+        event = {**_valid(), "name": f"racer_{index}", "selector": f".racer-{index}"}
+        start.wait()
+        return requests.post(
+            f"{live.app_url}/api/custom-events",
+            json={"action": "create", "eventData": event},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        responses = list(pool.map(create, range(RACERS)))
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201, 201] + [422] * (RACERS - 2), [r.text for r in responses]
+    for refused in (r.json() for r in responses if r.status_code == 422):
+        assert refused["success"] is False and refused["field"] == "events"
+        assert f"at most {MAX_EVENTS_PER_SHOP} custom events" in refused["error"]
+    assert CustomEvent.select().where(CustomEvent.app_id == SHOP_A).count() == MAX_EVENTS_PER_SHOP
 
 
 def test_a_config_over_64_kb_is_refused_on_create_and_on_update(shop_a):

@@ -41,13 +41,15 @@ class PixelShop:
         assert pixel is not None, "the app created no web pixel"
         return pixel["settings"]["shopKey"]
 
-    def post(self, events: list[Any], *, key: str | None = None, **body: Any) -> Any:
+    def post(
+        self, events: list[Any], *, key: str | None = None, user_agent: str = CHROME_UA, **body: Any
+    ) -> Any:
         payload = {"shop": self.shop, "key": self.key if key is None else key, "events": events}
         payload.update(body)
         return requests.post(
             f"{self.live.app_url}/pixel/events",
             data=json.dumps(payload),
-            headers={"Content-Type": "text/plain", "User-Agent": CHROME_UA},
+            headers={"Content-Type": "text/plain", "User-Agent": user_agent},
             timeout=10,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 import requests
 
 from models import Delivery, Event, Shop, ShopState, WebPixel
@@ -71,6 +72,33 @@ def test_a_batch_with_only_bad_events_is_422(installed: PixelShop):
     assert response.status_code == 422
     assert response.json()["rejected"][0]["status"] == 422
     assert installed.events() == []
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/156.0.0.0",
+        "",
+    ],
+)
+def test_bots_are_answered_as_the_proxy_answers_them(installed: PixelShop, user_agent: str):
+    """The proxy's semantics (tests/ingest/test_proxy_track.py): 200, nothing stored, every valid
+    event rejected as bot traffic; an invalid one keeps its own 422 reason. Nothing for Meta."""
+    meta_shop()
+    batch = [event("checkout_started", checkout()), "junk", event("payment_info_submitted", {})]
+    batch.append(event("checkout_completed", checkout(order_id="777")))
+    response = installed.post(batch, user_agent=user_agent)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["accepted"] == 0
+    assert [(r["index"], r["error"]) for r in body["rejected"]] == [
+        (0, "bot traffic is not recorded"),
+        (1, "event must be an object"),
+        (2, "data.checkout must be an object"),
+        (3, "bot traffic is not recorded"),
+    ]
+    assert installed.events() == [] and Delivery.select().count() == 0
 
 
 def test_malformed_bodies_are_4xx_json(installed: PixelShop):
