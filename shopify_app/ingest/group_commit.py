@@ -50,7 +50,7 @@ class GroupCommitter:
         if not db.in_transaction():
             # A waiting request must not hold a pooled connection: with as many request threads
             # as connections, the writer would find none and every request would time out.
-            _close_connection()
+            close_connection()
         future: Future[int] = Future()
         self._queue.put((batch, future))
         self._ensure_thread()
@@ -91,9 +91,9 @@ class GroupCommitter:
                 self._commit(self._drain(first))
                 if is_postgresql(db) and self._queue.empty():
                     # Back to the pool: idle writers must not hold connections others need.
-                    _close_connection()
+                    close_connection()
         finally:
-            _close_connection()
+            close_connection()
 
     def _drain(self, first: Item) -> list[Item]:
         items = [first]
@@ -115,13 +115,13 @@ class GroupCommitter:
             # The database is down: every batch would fail alike. Each request answers 503 and
             # logs its line; this one is for debugging only.
             log.debug("group commit of %d batches failed: %s", len(items), first_line(exc))
-            _close_connection()
+            close_connection()
             for _, future in items:
                 future.set_exception(exc)
             return
         except Exception:
             log.exception("group commit of %d batches failed; writing them one by one", len(items))
-            _close_connection()
+            close_connection()
             self._commit_each(items)
             return
         for (_, future), new in zip(items, results, strict=True):
@@ -134,11 +134,11 @@ class GroupCommitter:
                 future.set_result(write_storefront([batch])[0])
                 self.commits += 1
             except Exception as exc:
-                _close_connection()  # it may be broken; the next write opens a fresh one
+                close_connection()  # it may be broken; the next write opens a fresh one
                 future.set_exception(exc)
 
 
-def _close_connection() -> None:
+def close_connection() -> None:
     try:
         if not db.is_closed():
             db.close()

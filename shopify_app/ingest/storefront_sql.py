@@ -6,9 +6,15 @@ events' own columns. PostgreSQL expands it with `jsonb_to_recordset`, SQLite wit
 in one `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`: the per-event work (type
 conversion, the row, the index probe for duplicates) runs in the database's C code, and Python
 builds only a few small dicts per event. Only the columns storefront events use are written.
+
+On PostgreSQL the Meta deliveries of the new events are queued by the same statement (a second
+JSON parameter names them, `app_settings` decides), so a group commit is one statement run in
+autocommit: one round trip that inserts and commits, no BEGIN and COMMIT round trips.
 """
 
 from __future__ import annotations
+
+META = "meta"  # deliveries.destination of Meta's Conversions API
 
 # Columns shared by every event of a request, with their PostgreSQL types.
 SHARED: dict[str, str] = {
@@ -54,7 +60,7 @@ _TARGET = [*SHARED, *OWN, *ATTRIBUTION, "source"]
 _TARGET_LIST = ", ".join(f'"{c}"' for c in _TARGET)
 
 
-def _postgresql() -> str:
+def _postgresql() -> tuple[str, str]:
     request_columns = ", ".join(
         [f"{c} {t}" for c, t in SHARED.items()]
         + [f"{c} text" for c in ATTRIBUTION]
@@ -70,11 +76,31 @@ def _postgresql() -> str:
         + ["'storefront'"]
     )
     # Column names and types come from this module, never from input.
-    return (
+    insert_events = (
         f"INSERT INTO events ({_TARGET_LIST}) SELECT {', '.join(select)} "  # noqa: S608
         f"FROM jsonb_to_recordset(%s::jsonb) AS r({request_columns}) "
         f"CROSS JOIN LATERAL jsonb_to_recordset(r.events) AS e({event_columns}) "
         "ON CONFLICT (app_id, event_id) DO NOTHING RETURNING id, app_id, event_id"
+    )
+    # Only new events get a delivery, and only when the shop has a pixel and sends to Meta
+    # (what writer.meta_enabled checks on SQLite).
+    queue_deliveries = (
+        "INSERT INTO deliveries (app_id, event_id, destination, event_name, status, attempts, "  # noqa: S608
+        "next_attempt_at, created_at, updated_at) "
+        f"SELECT ins.app_id, ins.id, '{META}', m.event_name, 'pending', 0, now() AT TIME ZONE "
+        "'UTC', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' "
+        "FROM ins JOIN jsonb_to_recordset(%s::jsonb) AS m(app_id text, event_id text, "
+        "event_name text) ON m.app_id = ins.app_id AND m.event_id = ins.event_id "
+        "JOIN app_settings s ON s.app_id = ins.app_id AND s.send_to_meta "
+        "AND COALESCE(s.pixel_id, '') <> '' "
+        "ON CONFLICT DO NOTHING"
+    )
+    # Without deliveries to queue the statement leaves `deliveries` alone: its statement-level
+    # NOTIFY trigger would fire even for no rows, and NOTIFY serialises commits.
+    return (
+        insert_events,
+        f"WITH ins AS ({insert_events}), queued AS ({queue_deliveries}) "  # noqa: S608
+        "SELECT id, app_id, event_id FROM ins",
     )
 
 
@@ -108,5 +134,6 @@ def _sqlite() -> str:
     )
 
 
-POSTGRESQL_INSERT = _postgresql()
+# (events only, events and their Meta deliveries): each takes the events parameter first.
+POSTGRESQL_INSERT, POSTGRESQL_INSERT_QUEUE = _postgresql()
 SQLITE_INSERT = _sqlite()
