@@ -39,7 +39,7 @@ from bench.cpu import CpuMeter, process_tree  # noqa: E402
 from devstore.proxy import signed_proxy_query  # noqa: E402
 from models import open_database  # noqa: E402
 from models.schema import migrate  # noqa: E402
-from shopify_app.ingest.direct_write import WRITE_MODE_ENV  # noqa: E402
+from shopify_app.ingest.group_commit import WRITERS_ENV  # noqa: E402
 
 SECRET = "bench-secret-that-is-long-enough-for-hmac-sha256-0000"  # noqa: S105 (bench only)
 SHOPS = [f"bench-{i}.myshopify.com" for i in range(50)]
@@ -259,17 +259,23 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "all"], default="all")
     parser.add_argument("--events", default="1,10,50", help="batch sizes, comma-separated")
     parser.add_argument(
-        "--write",
+        "--writers",
         default="",
-        help="ingest write paths to compare, comma-separated: direct, group (default: the "
-        "backend's own)",
+        help="group-commit writers per process to compare, comma-separated (default: the "
+        "backend's own: up to 4 on PostgreSQL, 1 on SQLite)",
+    )
+    parser.add_argument(
+        "--pg-setting",
+        action="append",
+        default=[],
+        help="name=value set on the benchmark's database (e.g. commit_delay=50), repeatable",
     )
     args = parser.parse_args()
     sizes = [int(n) for n in args.events.split(",")]
-    for mode in args.write.split(",") if args.write else [""]:
-        if mode:
-            os.environ[WRITE_MODE_ENV] = mode  # the server inherits it
-            print(json.dumps({"write": mode}), flush=True)
+    for writers in args.writers.split(",") if args.writers else [""]:
+        if writers:
+            os.environ[WRITERS_ENV] = writers  # the server inherits it
+            print(json.dumps({"writers": int(writers)}), flush=True)
         run(args, sizes)
 
 
@@ -285,6 +291,9 @@ def run(args: argparse.Namespace, sizes: list[int]) -> None:
     name = f"sightline_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        for setting in args.pg_setting:  # this database only: the server's config is left alone
+            key, value = setting.split("=", 1)
+            conn.execute(f'ALTER DATABASE "{name}" SET {key} = {value}')
     try:
         run_backend(
             "postgresql",

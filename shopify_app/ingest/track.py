@@ -10,9 +10,9 @@ from models import utcnow
 from shopify_app.custom_events.vocabulary import CLICK, PAGE_VIEW, PIXEL_SEEN
 from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.context import RECHECK_AFTER_SECONDS, ShopContext, ShopContextCache
-from shopify_app.ingest.direct_write import Committer
 from shopify_app.ingest.enrich import attribution_from_url, enrich
 from shopify_app.ingest.fingerprint import SaltCache, fingerprint, today
+from shopify_app.ingest.group_commit import GroupCommitter
 from shopify_app.ingest.validate import ValidEvent, parse_batch, parse_body
 from shopify_app.ingest.writer import StorefrontBatch
 
@@ -37,9 +37,9 @@ class TrackResult:
 
 @dataclass
 class Ingestor:
-    """Per-process collaborators of the service: caches and the committer."""
+    """Per-process collaborators of the service: caches and the group committer."""
 
-    committer: Committer = field(default_factory=Committer)
+    committer: GroupCommitter = field(default_factory=GroupCommitter)
     contexts: ShopContextCache = field(default_factory=ShopContextCache)
     salts: SaltCache = field(default_factory=SaltCache)
     geoip_city_db: str | None = None

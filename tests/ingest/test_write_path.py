@@ -1,16 +1,15 @@
-"""The storefront write path: one autocommit statement per request on PostgreSQL (events and
-their Meta deliveries), the group committer on SQLite, and a pool that does not ping a
-connection it got back a moment ago."""
+"""The storefront write path: one autocommit statement per group commit on PostgreSQL (events
+and their Meta deliveries), duplicates stored once, and a pool that does not ping a connection
+it got back a moment ago."""
 
 from __future__ import annotations
 
+import peewee
 import psycopg
 import pytest
 
 from models import AppSettings, Delivery, Event, open_database
-from models import db as db_proxy
 from models.database import PingIdlePooledPostgresqlDatabase
-from shopify_app.ingest.direct_write import Committer
 from shopify_app.ingest.writer import StorefrontBatch, write_storefront
 from tests.conftest import is_postgresql, release
 from tests.ingest.proxy_client import SHOP
@@ -21,15 +20,6 @@ SHARED = {"created_at": "2026-11-26 05:00:00.000000", "marketing_consent": True}
 def storefront(*event_ids: str, meta: dict[str, str] | None = None) -> StorefrontBatch:
     events = [{"event_id": e, "event_name": "add_to_wishlist"} for e in event_ids]
     return StorefrontBatch(SHOP, SHARED, events, meta or {})
-
-
-def test_the_write_path_is_direct_on_postgresql_and_grouped_on_sqlite(db):
-    committer = Committer()
-    assert committer.submit(storefront("evt_path_0001", "evt_path_0002")) == 2
-    assert committer.submit(storefront("evt_path_0002", "evt_path_0003")) == 1  # one duplicate
-    direct, group = committer.direct.commits, committer.group.commits
-    assert (direct, group) == ((2, 0) if is_postgresql(db) else (0, 2))
-    assert Event.select().where(Event.app_id == SHOP).count() == 3
 
 
 def test_duplicates_inside_one_group_and_across_groups_are_stored_once(db):
@@ -102,20 +92,21 @@ def test_the_pool_pings_only_connections_idle_for_a_while(database_url, monkeypa
         release(database)
 
 
-def test_a_direct_write_on_a_dead_connection_fails_once_and_the_next_one_works(database_url):
+def test_a_write_on_a_dead_connection_fails_once_and_the_next_one_works(database_url):
     if not database_url.startswith("postgresql"):
-        pytest.skip("direct writes are PostgreSQL's")
+        pytest.skip("a connection the server ends is PostgreSQL's")
+    from models import db as db_proxy
+
     database = open_database(database_url)
     db_proxy.initialize(database)
-    committer = Committer("direct")
     try:
         database.connect()
         pid = _backend_pid(database)
         with psycopg.connect(database_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        with pytest.raises(Exception, match=r"terminat|closed|server"):
-            committer.submit(storefront("evt_dead_00001"))
-        assert database.is_closed()  # the broken connection was given up
-        assert committer.submit(storefront("evt_dead_00001")) == 1
+        with pytest.raises(peewee.OperationalError, match="terminat"):
+            write_storefront([storefront("evt_dead_00001")])
+        database.close()  # what the group committer does after a failed commit
+        assert write_storefront([storefront("evt_dead_00001")]) == [1]
     finally:
         release(database)
