@@ -95,13 +95,17 @@ def _postgresql() -> tuple[str, str]:
         "AND COALESCE(s.pixel_id, '') <> '' "
         "ON CONFLICT DO NOTHING"
     )
+    # Data-modifying steps, each a CTE at the top level (PostgreSQL allows them nowhere else):
+    # a step added later (e.g. a key table the events join) goes in this list, before `ins`.
+    steps = [("ins", insert_events)]
     # Without deliveries to queue the statement leaves `deliveries` alone: its statement-level
     # NOTIFY trigger would fire even for no rows, and NOTIFY serialises commits.
-    return (
-        insert_events,
-        f"WITH ins AS ({insert_events}), queued AS ({queue_deliveries}) "  # noqa: S608
-        "SELECT id, app_id, event_id FROM ins",
-    )
+    return _with(steps), _with([*steps, ("queued", queue_deliveries)])
+
+
+def _with(steps: list[tuple[str, str]]) -> str:
+    ctes = ", ".join(f"{name} AS ({statement})" for name, statement in steps)
+    return f"WITH {ctes} SELECT id, app_id, event_id FROM ins"  # noqa: S608 (this module's SQL)
 
 
 def _sqlite() -> str:
