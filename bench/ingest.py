@@ -35,9 +35,11 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.cpu import CpuMeter, process_tree  # noqa: E402
 from devstore.proxy import signed_proxy_query  # noqa: E402
 from models import open_database  # noqa: E402
 from models.schema import migrate  # noqa: E402
+from shopify_app.ingest.group_commit import WRITERS_ENV  # noqa: E402
 
 SECRET = "bench-secret-that-is-long-enough-for-hmac-sha256-0000"  # noqa: S105 (bench only)
 SHOPS = [f"bench-{i}.myshopify.com" for i in range(50)]
@@ -97,11 +99,25 @@ def load_process(port: int, path: str, events: int, threads: int, deadline: floa
         worker.start()
     for worker in workers:
         worker.join()
+    with counter.get_lock():
+        counter[2] += round(time.process_time() * 1e6)  # this load process's CPU, in µs
 
 
-def measure(port: int, path: str, events: int, seconds: float, clients: int) -> dict:
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def measure(
+    port: int, path: str, events: int, seconds: float, clients: int, meter: CpuMeter | None = None
+) -> dict:
     load_before = os.getloadavg()[0]
-    counter = multiprocessing.Array("q", 2)
+    busy_before, total_before = cpu_times()
+    if meter:
+        meter.start()
+    counter = multiprocessing.Array("q", 3)
     processes = 2
     start = time.monotonic()
     deadline = start + seconds
@@ -117,6 +133,10 @@ def measure(port: int, path: str, events: int, seconds: float, clients: int) -> 
         proc.join()
     elapsed = time.monotonic() - start
     ok, failed = counter[0], counter[1]
+    busy, total = cpu_times()
+    # CPU µs per answered request, by who spent it: what a noisy machine does not change much.
+    cpu = {name: s * 1e6 for name, s in (meter.stop() if meter else {}).items()}
+    cpu["load generator"] = counter[2]
     return {
         "path": path,
         "events_per_request": events,
@@ -124,6 +144,8 @@ def measure(port: int, path: str, events: int, seconds: float, clients: int) -> 
         "events_per_s": round(ok * events / elapsed),
         "failed": failed,
         "load": f"{load_before:.1f}->{os.getloadavg()[0]:.1f}",
+        "cpu_busy": f"{(busy - busy_before) / max(1, total - total_before):.0%}",
+        "cpu_us_per_request": {name: round(us / max(1, ok)) for name, us in cpu.items()},
     }
 
 
@@ -178,20 +200,26 @@ def stored_events(database_url: str) -> int:
         return database.execute_sql("SELECT count(*) FROM events").fetchone()[0]
 
 
-def run_backend(name: str, database_url: str, seconds: float, clients: int) -> list[dict]:
+def run_backend(
+    name: str, database_url: str, seconds: float, clients: int, sizes: list[int]
+) -> list[dict]:
     database = open_database(database_url, pooled=False)
     with database.connection_context():
         migrate(database)
     with socket.create_server(("127.0.0.1", 0)) as sock:
         port = sock.getsockname()[1]
         server = serve(database_url, sock)
+    groups = {"server": lambda: process_tree(server.pid)}
+    if database_url.startswith("postgresql"):
+        groups["postgres"] = lambda: backend_pids(database_url)
+    meter = CpuMeter(groups)
     try:
         results = []
         measure(port, "/proxy/track", 10, 2, clients)  # warm-up: caches, connections
         floors: list[dict] = []
-        for events in (1, 10, 50):
-            floor = measure(port, "/proxy/track", 0, seconds, clients)
-            result = measure(port, "/proxy/track", events, seconds, clients)
+        for events in sizes:
+            floor = measure(port, "/proxy/track", 0, seconds, clients, meter)
+            result = measure(port, "/proxy/track", events, seconds, clients, meter)
             floors.append(floor)
             result["backend"] = floor["backend"] = name
             result["floor_requests_per_s"] = floor["requests_per_s"]
@@ -207,6 +235,18 @@ def run_backend(name: str, database_url: str, seconds: float, clients: int) -> l
     return results
 
 
+def backend_pids(database_url: str) -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (the server's connections)."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database_url.rsplit("/", 1)[1],),
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
 def tracker_size() -> dict:
     raw = (REPO / "theme_extension" / "assets" / "sightline.js").read_bytes()
     return {"raw_bytes": len(raw), "gzip_bytes": len(gzip.compress(raw, 9))}
@@ -217,11 +257,33 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "all"], default="all")
+    parser.add_argument("--events", default="1,10,50", help="batch sizes, comma-separated")
+    parser.add_argument(
+        "--writers",
+        default="",
+        help="group-commit writers per process to compare, comma-separated (default: the "
+        "backend's own: up to 4 on PostgreSQL, 1 on SQLite)",
+    )
+    parser.add_argument(
+        "--pg-setting",
+        action="append",
+        default=[],
+        help="name=value set on the benchmark's database (e.g. commit_delay=50), repeatable",
+    )
     args = parser.parse_args()
+    sizes = [int(n) for n in args.events.split(",")]
+    for writers in args.writers.split(",") if args.writers else [""]:
+        if writers:
+            os.environ[WRITERS_ENV] = writers  # the server inherits it
+            print(json.dumps({"writers": int(writers)}), flush=True)
+        run(args, sizes)
+
+
+def run(args: argparse.Namespace, sizes: list[int]) -> None:
     print(json.dumps({"tracker": tracker_size(), "cpus": os.cpu_count()}))
     if args.backend in ("sqlite", "all"):
         with tempfile.TemporaryDirectory() as tmp:
-            run_backend("sqlite", f"sqlite:///{tmp}/bench.db", args.seconds, args.clients)
+            run_backend("sqlite", f"sqlite:///{tmp}/bench.db", args.seconds, args.clients, sizes)
     if args.backend == "sqlite":
         return
     import psycopg
@@ -229,9 +291,16 @@ def main() -> None:
     name = f"sightline_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        for setting in args.pg_setting:  # this database only: the server's config is left alone
+            key, value = setting.split("=", 1)
+            conn.execute(f'ALTER DATABASE "{name}" SET {key} = {value}')
     try:
         run_backend(
-            "postgresql", PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", args.seconds, args.clients
+            "postgresql",
+            PG_ADMIN.rsplit("/", 1)[0] + f"/{name}",
+            args.seconds,
+            args.clients,
+            sizes,
         )
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from typing import Any
 from urllib.parse import urlparse
 
 from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
@@ -17,6 +19,40 @@ db = DatabaseProxy()
 SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
 # One model definition for both backends: INET is TEXT on SQLite (JSON is TEXT there already).
 SQLITE_FIELD_TYPES = {"INET": "TEXT"}
+
+
+# A pooled connection returned this recently is reused on its local state, without a ping.
+PING_IDLE_SECONDS = 1.0
+
+
+class PingIdlePooledPostgresqlDatabase(PooledPostgresqlDatabase):
+    """peewee's pool pings every connection it hands out (`SELECT 1`), holding the pool's lock:
+    one round trip per request that also serialises every checkout in the process (it cost
+    more than the storefront's INSERT under load). A connection that was back in the pool less
+    than PING_IDLE_SECONDS ago is judged by its local state (closed, transaction status)
+    instead; longer-idle ones are still pinged: after a database restart, those are the dead
+    ones, and a dead busy one fails its next statement, which answers 503 and discards it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._returned_at: dict[int, float] = {}
+        super().__init__(*args, **kwargs)
+
+    def _close(self, conn: Any, close_conn: bool = False) -> None:
+        if close_conn:
+            self._returned_at.pop(id(conn), None)
+        else:
+            self._returned_at[id(conn)] = time.monotonic()
+        super()._close(conn, close_conn)
+
+    def _close_raw(self, conn: Any) -> None:
+        self._returned_at.pop(id(conn), None)
+        super()._close_raw(conn)
+
+    def _is_closed(self, conn: Any) -> bool:
+        returned = self._returned_at.get(id(conn))
+        if returned is not None and time.monotonic() - returned < PING_IDLE_SECONDS:
+            return bool(conn.closed) or not self._adapter.is_connection_reusable(conn)
+        return bool(super()._is_closed(conn))
 
 
 class DatabaseUrlError(ValueError):
@@ -62,7 +98,7 @@ def _open_postgresql(url: str, *, pooled: bool) -> PostgresqlDatabase:
         params.setdefault("max_connections", 16)
         params.setdefault("stale_timeout", 300)
         params.setdefault("timeout", 5)  # wait this long for a free connection, then fail
-        return PooledPostgresqlDatabase(**params)
+        return PingIdlePooledPostgresqlDatabase(**params)
     return PostgresqlDatabase(**params)
 
 

@@ -59,6 +59,14 @@ def enrich(
     }
 
 
+def warm() -> None:
+    """Build the user-agent parser now: its first use compiles hundreds of regular expressions
+    (~0.1 s, far more on a busy machine), which must not stall a shopper's request. Called at
+    start-up, before gunicorn forks (`--preload`), so the workers share the result."""
+    parse_user_agent("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/124.0 Safari/537")
+    detect_bot("Mozilla/5.0")
+
+
 @lru_cache(maxsize=UA_CACHE_SIZE)
 def parse_user_agent(ua: str) -> tuple[str, str | None]:
     """(device_type, browser family): device_type is mobile, tablet or desktop."""

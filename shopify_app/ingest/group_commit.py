@@ -1,9 +1,13 @@
 """Group commit: request threads hand their batches to a few writer threads per process; a free
 writer takes everything queued up and writes it in a single transaction (one set-based INSERT).
 Each request still waits for the commit that holds its events, so a reply always means
-"stored"; under load, many requests share one commit instead of paying one each. Several writers
-let one commit's round trips and fsync overlap with the next one's work (on PostgreSQL; SQLite
-has one writer at a time anyway, so it gets one thread)."""
+"stored"; under load, many requests share one commit instead of paying one each.
+
+A second commit starts beside one in flight only when enough events wait (SPREAD_EVENTS): small
+requests are cheapest in one big group (a statement and a WAL flush cost ~300 µs of CPU however
+few rows they carry, see bench/ingest_profile.py), large ones need several commits at once to
+keep both cores busy with the per-event work (on PostgreSQL; SQLite has one writer at a time
+anyway, so it gets one thread)."""
 
 from __future__ import annotations
 
@@ -22,7 +26,9 @@ log = logging.getLogger(__name__)
 
 MAX_EVENTS_PER_COMMIT = 5000  # bounds one transaction's size and the wait of its requests
 IDLE_EXIT_SECONDS = 2.0  # the thread ends when idle; the next request starts another
-POSTGRESQL_WRITERS = 4  # commits in flight per process: enough to keep both cores busy
+POSTGRESQL_WRITERS = 4  # commits in flight per process at most: enough to keep both cores busy
+WRITERS_ENV = "SIGHTLINE_INGEST_WRITERS"  # overrides POSTGRESQL_WRITERS (benchmarks compare)
+SPREAD_EVENTS = 200  # events waiting, beyond which another commit starts beside one in flight
 
 Item = tuple[StorefrontBatch, "Future[int]"]
 
@@ -36,9 +42,12 @@ class GroupCommitter:
 
     def __init__(self, timeout: float = 10.0, writers: int | None = None) -> None:
         self.timeout = timeout
-        self.writers = writers
+        self.writers = writers or int(os.environ.get(WRITERS_ENV) or 0) or None
         self._queue: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self._lock = threading.Lock()
+        self._turn = threading.Condition()  # guards the two counters below
+        self._pending = 0  # events queued and not yet taken by a writer
+        self._committing = 0  # commits in flight
         self._threads: set[threading.Thread] = set()
         self._pid = os.getpid()
         self.commits = 0  # transactions so far, for tests and benchmarks
@@ -52,7 +61,16 @@ class GroupCommitter:
             # as connections, the writer would find none and every request would time out.
             _close_connection()
         future: Future[int] = Future()
-        self._queue.put((batch, future))
+        with self._lock:
+            if self._pid != os.getpid():
+                # After a fork (gunicorn) the parent's threads do not exist in the child.
+                self._pid, self._threads = os.getpid(), set()
+                self._pending = self._committing = 0
+        with self._turn:
+            self._pending += len(batch.events)
+            self._queue.put((batch, future))
+            if self._may_start():
+                self._turn.notify()  # a writer waiting for its turn may start now
         self._ensure_thread()
         try:
             return future.result(timeout=self.timeout)
@@ -61,12 +79,10 @@ class GroupCommitter:
 
     def _ensure_thread(self) -> None:
         with self._lock:
-            # After a fork (gunicorn) the parent's threads do not exist in the child.
-            if self._pid != os.getpid():
-                self._pid, self._threads = os.getpid(), set()
             self._threads = {t for t in self._threads if t.is_alive()}
-            wanted = self.writers or (POSTGRESQL_WRITERS if is_postgresql(db) else 1)
-            if len(self._threads) < wanted:
+            most = self.writers or (POSTGRESQL_WRITERS if is_postgresql(db) else 1)
+            # One writer while few events wait; more only when a second commit would start.
+            if len(self._threads) < min(most, 1 + self._pending // SPREAD_EVENTS):
                 thread = threading.Thread(
                     target=self._run, name="sightline-group-commit", daemon=True
                 )
@@ -77,27 +93,44 @@ class GroupCommitter:
         # The thread keeps its connection between commits (reopening costs a connect, and on
         # SQLite closing the last connection checkpoints the WAL) and closes it when idle.
         try:
-            while True:
+            while self._take_turn():
                 try:
-                    first = self._queue.get(timeout=IDLE_EXIT_SECONDS)
-                except queue.Empty:
-                    with self._lock:
-                        # Checked under the lock that submit's _ensure_thread takes: an item
-                        # queued before this is seen here, one queued after finds no thread.
-                        if self._queue.empty():
-                            self._threads.discard(threading.current_thread())
-                            return
-                    continue
-                self._commit(self._drain(first))
+                    self._commit(self._drain())
+                finally:
+                    with self._turn:
+                        self._committing -= 1
+                        if self._pending >= SPREAD_EVENTS:
+                            self._turn.notify()  # room for a second commit; else this thread
+                            # takes the next group itself, with no thread switch
                 if is_postgresql(db) and self._queue.empty():
                     # Back to the pool: idle writers must not hold connections others need.
                     _close_connection()
         finally:
             _close_connection()
 
-    def _drain(self, first: Item) -> list[Item]:
-        items = [first]
-        size = len(first[0].events)
+    def _take_turn(self) -> bool:
+        """Wait until there is a group to commit: events wait and no commit is in flight, or
+        enough events wait to make a second commit pay. False: idle long enough to end."""
+        while True:
+            with self._turn:
+                if self._may_start():
+                    self._committing += 1
+                    return True
+                if self._turn.wait(timeout=IDLE_EXIT_SECONDS):
+                    continue
+            with self._lock, self._turn:
+                # Under the lock that submit's _ensure_thread takes: events counted before this
+                # are seen here, events counted after find no thread and start one.
+                if not self._pending and not self._committing:
+                    self._threads.discard(threading.current_thread())
+                    return False
+
+    def _may_start(self) -> bool:
+        return bool(self._pending) and (not self._committing or self._pending >= SPREAD_EVENTS)
+
+    def _drain(self) -> list[Item]:
+        items: list[Item] = []
+        size = 0
         while size < MAX_EVENTS_PER_COMMIT:
             try:
                 item = self._queue.get_nowait()
@@ -105,6 +138,8 @@ class GroupCommitter:
                 break
             items.append(item)
             size += len(item[0].events)
+        with self._turn:
+            self._pending -= size
         return items
 
     def _commit(self, items: list[Item]) -> None:

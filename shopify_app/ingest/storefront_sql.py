@@ -6,13 +6,19 @@ events' own columns. PostgreSQL expands it with `jsonb_to_recordset`, SQLite wit
 in one `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`: the per-event work (type
 conversion, the row, the index probe for duplicates) runs in the database's C code, and Python
 builds only a few small dicts per event. Only the columns storefront events use are written.
-On PostgreSQL the statement also stores the events' keys (`keyed_insert`: `events` is
-partitioned there and has no unique index on (app_id, event_id)).
+
+On PostgreSQL the statement also stores the events' keys (`keyed_steps`: `events` is
+partitioned there and has no unique index on (app_id, event_id)), and queues the Meta
+deliveries of the new events (a second JSON parameter names them, `app_settings` decides), so
+a group commit is one statement run in autocommit: one round trip that inserts and commits,
+no BEGIN and COMMIT round trips.
 """
 
 from __future__ import annotations
 
-from shopify_app.ingest.keyed_insert import keyed_insert
+from shopify_app.ingest.keyed_insert import keyed_steps, with_steps
+
+META = "meta"  # deliveries.destination of Meta's Conversions API
 
 # Columns shared by every event of a request, with their PostgreSQL types.
 SHARED: dict[str, str] = {
@@ -83,6 +89,27 @@ def _postgresql_rows() -> str:
     )
 
 
+def _postgresql() -> tuple[str, str]:
+    # Only new events get a delivery, and only when the shop has a pixel and sends to Meta
+    # (what writer.meta_enabled checks on SQLite).
+    queue_deliveries = (
+        "queued AS (INSERT INTO deliveries (app_id, event_id, destination, event_name, "  # noqa: S608
+        "status, attempts, next_attempt_at, created_at, updated_at) "
+        f"SELECT ins.app_id, ins.id, '{META}', m.event_name, 'pending', 0, now() AT TIME ZONE "
+        "'UTC', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' "
+        "FROM ins JOIN jsonb_to_recordset(%s::jsonb) AS m(app_id text, event_id text, "
+        "event_name text) ON m.app_id = ins.app_id AND m.event_id = ins.event_id "
+        "JOIN app_settings s ON s.app_id = ins.app_id AND s.send_to_meta "
+        "AND COALESCE(s.pixel_id, '') <> '' "
+        "ON CONFLICT DO NOTHING)"
+    )
+    # Data-modifying steps, each a CTE at the top level (PostgreSQL allows them nowhere else).
+    steps = keyed_steps(POSTGRESQL_ROWS, _TARGET)
+    # Without deliveries to queue the statement leaves `deliveries` alone: its statement-level
+    # NOTIFY trigger would fire even for no rows, and NOTIFY serialises commits.
+    return with_steps(steps), with_steps([*steps, queue_deliveries])
+
+
 def _sqlite() -> str:
     # Two parameters, not one nested document: json_extract parses its whole argument on every
     # call, so each row must be extracted from a small object (a request's shared columns, one
@@ -114,5 +141,6 @@ def _sqlite() -> str:
 
 
 POSTGRESQL_ROWS = _postgresql_rows()
-POSTGRESQL_INSERT = keyed_insert(POSTGRESQL_ROWS, _TARGET)
+# (events only, events and their Meta deliveries): each takes the events parameter first.
+POSTGRESQL_INSERT, POSTGRESQL_INSERT_QUEUE = _postgresql()
 SQLITE_INSERT = _sqlite()

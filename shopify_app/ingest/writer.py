@@ -20,9 +20,13 @@ from models import Delivery, Event, db, utcnow
 from models.database import is_postgresql
 from shopify_app.ingest.enrich import normalize_ip
 from shopify_app.ingest.keyed_insert import keyed_insert
-from shopify_app.ingest.storefront_sql import POSTGRESQL_INSERT, SQLITE_INSERT
+from shopify_app.ingest.storefront_sql import (
+    META,
+    POSTGRESQL_INSERT,
+    POSTGRESQL_INSERT_QUEUE,
+    SQLITE_INSERT,
+)
 
-META = "meta"
 SQLITE_CHUNK = 200  # rows per INSERT: stays under SQLite's bound-variable limit
 # Below this, one multi-row INSERT beats COPY's extra round trips (staging table, merge).
 COPY_MIN_ROWS = 20
@@ -91,12 +95,34 @@ def write_storefront(batches: Sequence[StorefrontBatch]) -> list[int]:
     payload = [{**b.shared, "app_id": b.app_id, "events": b.events} for b in batches if b.events]
     if not payload:
         return [0 for _ in batches]
-    if is_postgresql(db):
-        statement, params = POSTGRESQL_INSERT, (_encode(payload).decode(),)
+    write = _write_postgresql if is_postgresql(db) else _write_sqlite
+    new_ids = write(batches, payload)
+    return [sum((b.app_id, e["event_id"]) in new_ids for e in b.events) for b in batches]
+
+
+def _write_postgresql(
+    batches: Sequence[StorefrontBatch], payload: list[dict[str, Any]]
+) -> set[tuple[str, str]]:
+    # One statement (events and their deliveries), run in autocommit: it commits by itself.
+    meta = [
+        {"app_id": b.app_id, "event_id": event_id, "event_name": name}
+        for b in batches
+        for event_id, name in b.meta.items()
+    ]
+    events = _encode(payload).decode()
+    if meta:
+        cursor = db.execute_sql(POSTGRESQL_INSERT_QUEUE, (events, _encode(meta).decode()))
     else:
-        statement, params = SQLITE_INSERT, _sqlite_params(batches)
+        cursor = db.execute_sql(POSTGRESQL_INSERT, (events,))
+    return {(app_id, event_id) for _, app_id, event_id in cursor.fetchall()}
+
+
+def _write_sqlite(
+    batches: Sequence[StorefrontBatch], payload: list[dict[str, Any]]
+) -> set[tuple[str, str]]:
+    del payload  # SQLite takes the rows in two parameters (see storefront_sql)
     with db.atomic():
-        cursor = db.execute_sql(statement, params)
+        cursor = db.execute_sql(SQLITE_INSERT, _sqlite_params(batches))
         new_ids = {(app_id, event_id): pk for pk, app_id, event_id in cursor.fetchall()}
         rows = [
             {
@@ -114,7 +140,7 @@ def write_storefront(batches: Sequence[StorefrontBatch]) -> list[int]:
             rows = [r for r in rows if r["app_id"] in enabled]
             if rows:
                 Delivery.insert_many(rows).on_conflict_ignore().execute()
-    return [sum((b.app_id, e["event_id"]) in new_ids for e in b.events) for b in batches]
+    return set(new_ids)
 
 
 def meta_enabled(app_id: str) -> bool:

@@ -7,6 +7,7 @@ from flask import Flask, Response, current_app, g, jsonify, request
 from flask.sansio.blueprints import BlueprintSetupState
 
 from shopify_app.errors import json_error
+from shopify_app.ingest.enrich import warm as warm_enrichment
 from shopify_app.ingest.group_commit import WriteTimeoutError
 from shopify_app.ingest.track import Ingestor, RequestFacts
 from shopify_app.ingest.validate import BatchShapeError, BatchTooLargeError, InvalidJSONError
@@ -38,6 +39,7 @@ def _setup(state: BlueprintSetupState) -> None:
     app: Flask = state.app
     config = app.config
     app.extensions["sightline_ingest"] = Ingestor(geoip_city_db=config.get("GEOIP_CITY_DB"))
+    warm_enrichment()
     storage = open_storage(config.get("RATE_LIMIT_STORAGE_URI") or DEFAULT_STORAGE_URI)
     failures = StorageFailures()
     app.extensions["sightline_proxy_limiter"] = RateLimiter(
