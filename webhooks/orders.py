@@ -9,18 +9,22 @@ a conflict, raised as an error (the delivery stays failed and visible), never si
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from models import Event, ShopState, db, utcnow
 from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.enrich import enrich
-from shopify_app.ingest.writer import NewEvent, write_events
+from shopify_app.ingest.writer import NewEvent, write_batches, write_events
 from webhooks.attribution import attribution, marketing_consent, note_attributes
 from webhooks.context import Delivery, Write
 from webhooks.identity import user_data
 from webhooks.payload import PayloadError, identifier, mapping, money, text, timestamp
 
 PURCHASE = "purchase"
+# Topics whose deliveries the inbox processes in batches (their writes are PurchaseWrites).
+BATCHED_TOPICS = frozenset({"orders/create", "orders/paid"})
 META_PURCHASE = "Purchase"
 
 
@@ -92,7 +96,35 @@ def record_purchase(delivery: Delivery) -> Write | None:
             consent, settings[1] if settings else None, _order_country(order)
         ),
     )
-    return lambda: store_purchase(delivery.shop, order_id, purchase)
+    return PurchaseWrite(delivery.shop, order_id, purchase)
+
+
+@dataclass(frozen=True)
+class PurchaseWrite:
+    """An order's write: its purchase. Called alone, or stored with others (`store_purchases`)."""
+
+    shop: str
+    order_id: str
+    purchase: NewEvent
+
+    def __call__(self) -> None:
+        store_purchase(self.shop, self.order_id, self.purchase)
+
+
+def store_purchases(writes: Sequence[object]) -> None:
+    """Many orders' writes in one multi-row INSERT (in the caller's transaction); a purchase
+    that was not new goes through `store_purchase`, which tells a retry from a conflict."""
+    purchases: dict[tuple[str, str], PurchaseWrite] = {}
+    for write in writes:
+        if isinstance(write, PurchaseWrite):  # one per order: create and paid share an id
+            purchases.setdefault((write.shop, write.purchase.event_id), write)
+        elif write is not None:
+            write()  # type: ignore[operator]
+    chosen = list(purchases.values())
+    new = write_batches([(w.shop, [w.purchase]) for w in chosen])
+    for write, new_ids in zip(chosen, new, strict=True):
+        if not new_ids:
+            write()
 
 
 def store_purchase(shop: str, order_id: str, purchase: NewEvent) -> None:

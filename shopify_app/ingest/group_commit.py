@@ -3,7 +3,10 @@ writer takes everything queued up and writes it in a single transaction (one set
 Each request still waits for the commit that holds its events, so a reply always means
 "stored"; under load, many requests share one commit instead of paying one each. Several writers
 let one commit's round trips and fsync overlap with the next one's work (on PostgreSQL; SQLite
-has one writer at a time anyway, so it gets one thread)."""
+has one writer at a time anyway, so it gets one thread).
+
+Webhook acknowledgements reuse it (`webhooks.ack_commit`): a subclass overrides `write` (one
+transaction for a list of items, one result per item) and `size` (what MAX_PER_COMMIT counts)."""
 
 from __future__ import annotations
 
@@ -11,12 +14,14 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
+from typing import Any
 
 from models import db
 from models.database import is_postgresql
 from shopify_app.errors import OUTAGE_ERRORS, first_line
-from shopify_app.ingest.writer import StorefrontBatch, write_storefront
+from shopify_app.ingest.writer import write_storefront
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +29,7 @@ MAX_EVENTS_PER_COMMIT = 5000  # bounds one transaction's size and the wait of it
 IDLE_EXIT_SECONDS = 2.0  # the thread ends when idle; the next request starts another
 POSTGRESQL_WRITERS = 4  # commits in flight per process: enough to keep both cores busy
 
-Item = tuple[StorefrontBatch, "Future[int]"]
+Item = tuple[Any, "Future[Any]"]  # (what to write, its result once committed)
 
 
 class WriteTimeoutError(RuntimeError):
@@ -33,6 +38,9 @@ class WriteTimeoutError(RuntimeError):
 
 class GroupCommitter:
     """`submit(batch)` blocks until the batch's events are committed (or raises)."""
+
+    MAX_PER_COMMIT = MAX_EVENTS_PER_COMMIT  # of `size`: bounds a transaction and its wait
+    THREAD_NAME = "sightline-group-commit"
 
     def __init__(self, timeout: float = 10.0, writers: int | None = None) -> None:
         self.timeout = timeout
@@ -43,15 +51,22 @@ class GroupCommitter:
         self._pid = os.getpid()
         self.commits = 0  # transactions so far, for tests and benchmarks
 
-    def submit(self, batch: StorefrontBatch) -> int:
+    def write(self, items: Sequence[Any]) -> list[Any]:
+        """One transaction for `items`; one result per item (ingest: new events per batch)."""
+        return write_storefront(items)
+
+    def size(self, item: Any) -> int:
+        return len(item.events)
+
+    def submit(self, batch: Any) -> Any:
         """Store the batch; returns how many of its events were new. Returns after the commit."""
-        if not batch.events:
+        if not self.size(batch):
             return 0
         if not db.in_transaction():
             # A waiting request must not hold a pooled connection: with as many request threads
             # as connections, the writer would find none and every request would time out.
             _close_connection()
-        future: Future[int] = Future()
+        future: Future[Any] = Future()
         self._queue.put((batch, future))
         self._ensure_thread()
         try:
@@ -68,7 +83,7 @@ class GroupCommitter:
             wanted = self.writers or (POSTGRESQL_WRITERS if is_postgresql(db) else 1)
             if len(self._threads) < wanted:
                 thread = threading.Thread(
-                    target=self._run, name="sightline-group-commit", daemon=True
+                    target=self._run, name=self.THREAD_NAME, daemon=True
                 )
                 self._threads.add(thread)
                 thread.start()
@@ -97,19 +112,19 @@ class GroupCommitter:
 
     def _drain(self, first: Item) -> list[Item]:
         items = [first]
-        size = len(first[0].events)
-        while size < MAX_EVENTS_PER_COMMIT:
+        size = self.size(first[0])
+        while size < self.MAX_PER_COMMIT:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
             items.append(item)
-            size += len(item[0].events)
+            size += self.size(item[0])
         return items
 
     def _commit(self, items: list[Item]) -> None:
         try:
-            results = write_storefront([batch for batch, _ in items])
+            results = self.write([batch for batch, _ in items])
             self.commits += 1
         except OUTAGE_ERRORS as exc:
             # The database is down: every batch would fail alike. Each request answers 503 and
@@ -131,7 +146,7 @@ class GroupCommitter:
         # One bad batch must not fail the requests it happened to share a commit with.
         for batch, future in items:
             try:
-                future.set_result(write_storefront([batch])[0])
+                future.set_result(self.write([batch])[0])
                 self.commits += 1
             except Exception as exc:
                 _close_connection()  # it may be broken; the next write opens a fresh one
