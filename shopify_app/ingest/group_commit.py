@@ -82,9 +82,7 @@ class GroupCommitter:
             self._threads = {t for t in self._threads if t.is_alive()}
             wanted = self.writers or (POSTGRESQL_WRITERS if is_postgresql(db) else 1)
             if len(self._threads) < wanted:
-                thread = threading.Thread(
-                    target=self._run, name=self.THREAD_NAME, daemon=True
-                )
+                thread = threading.Thread(target=self._run, name=self.THREAD_NAME, daemon=True)
                 self._threads.add(thread)
                 thread.start()
 

@@ -110,7 +110,11 @@ def test_a_bad_order_in_a_batch_neither_fails_nor_loses_the_others(db):
 
 def test_create_and_paid_of_one_order_in_one_batch_store_one_purchase_and_one_meta_row(db):
     AppSettings.create(
-        app_id=SHOP, pixel_id="123", access_token="t", send_to_meta=True, consent_when_unknown="send"
+        app_id=SHOP,
+        pixel_id="123",
+        access_token="t",
+        send_to_meta=True,
+        consent_when_unknown="send",
     )
     order, other = shopify.order(SHOP, 10), shopify.order(SHOP, 11)
     queued("wh-create", order, "orders/create")
