@@ -12,7 +12,7 @@ from shopify_app.auth.guards import app_secrets
 from shopify_app.database import DB_ERRORS
 from shopify_app.errors import first_line, json_error
 from shopify_app.ingest.group_commit import WriteTimeoutError
-from webhooks.acks import AckCommitter, receive
+from webhooks.acks import ack_committer, receive
 from webhooks.background import BackgroundProcessor
 from webhooks.dispatch import handler_for
 from webhooks.envelope import EnvelopeError, read_envelope
@@ -26,7 +26,7 @@ bp = Blueprint("webhooks", __name__)
 def _processor(state: BlueprintSetupState) -> None:
     config = state.app.config
     # Concurrent acknowledgements share commits (`webhooks.acks`).
-    state.app.extensions["sightline_webhook_acks"] = AckCommitter()
+    state.app.extensions["sightline_webhook_acks"] = ack_committer()
     if config.get("WEBHOOKS_IN_SERVER", True):
         state.app.extensions["sightline_webhooks"] = BackgroundProcessor(
             config.get("GEOIP_CITY_DB"),

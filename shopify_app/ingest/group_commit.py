@@ -41,6 +41,8 @@ class GroupCommitter:
 
     MAX_PER_COMMIT = MAX_EVENTS_PER_COMMIT  # of `size`: bounds a transaction and its wait
     THREAD_NAME = "sightline-group-commit"
+    # Whether a writer returns its connection to the pool whenever the queue is empty.
+    RELEASE_WHEN_IDLE = True
 
     def __init__(self, timeout: float = 10.0, writers: int | None = None) -> None:
         self.timeout = timeout
@@ -102,7 +104,7 @@ class GroupCommitter:
                             return
                     continue
                 self._commit(self._drain(first))
-                if is_postgresql(db) and self._queue.empty():
+                if self.RELEASE_WHEN_IDLE and is_postgresql(db) and self._queue.empty():
                     # Back to the pool: idle writers must not hold connections others need.
                     _close_connection()
         finally:
