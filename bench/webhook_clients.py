@@ -31,6 +31,7 @@ class Run:
     wall: float  # s
     retried: int  # requests answered 5xx (not stored) and sent again
     cpu: float  # s of CPU the load generator's processes used
+    elapsed: float  # s from the first send to the last answer
     schedule_end: float = 0.0  # open loop: wall-clock time of the last scheduled send
 
     @property
@@ -39,7 +40,7 @@ class Run:
 
     @property
     def generator_cores(self) -> float:
-        return self.cpu / self.wall
+        return self.cpu / self.elapsed
 
 
 Part = tuple[list[float], int, float]  # one process's latencies, retries, CPU seconds
@@ -52,7 +53,8 @@ def closed_loop(url: str, deliveries: list[Prepared], concurrency: int) -> Run:
     started = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         parts = pool.starmap(_closed_client, chunks)
-    return _run(parts, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    return _run(parts, elapsed, elapsed)
 
 
 def open_loop(url: str, deliveries: list[Prepared], rate: float) -> Run:
@@ -61,17 +63,18 @@ def open_loop(url: str, deliveries: list[Prepared], rate: float) -> Run:
     chunks = [(url, deliveries, rate, start_at, k) for k in range(CLIENT_PROCESSES)]
     with multiprocessing.get_context("fork").Pool(CLIENT_PROCESSES) as pool:
         parts = pool.starmap(_scheduled_client, chunks)
-    run = _run(parts, len(deliveries) / rate)
+    run = _run(parts, len(deliveries) / rate, time.time() - start_at)
     run.schedule_end = start_at + run.wall
     return run
 
 
-def _run(parts: list[Part], wall: float) -> Run:
+def _run(parts: list[Part], wall: float, elapsed: float) -> Run:
     return Run(
         [ms for latencies, _, _ in parts for ms in latencies],
         wall,
         sum(retried for _, retried, _ in parts),
         sum(cpu for _, _, cpu in parts),
+        elapsed,
     )
 
 

@@ -10,7 +10,9 @@ and PostgreSQL, in one run, with the machine's load average beside each figure:
 3. processing: the acknowledgement only stores the delivery; the serving processes' own threads
    (or, with --worker-nice, one `sightline worker`) process it. For each open-loop run:
    ack-to-stored delay per delivery (processed_at minus received_at, both written by the server)
-   and how long after the last scheduled send the last purchase was stored.
+   and how long after the last scheduled send the last purchase was stored. Then the floor at
+   the same rate: the ignored topic, open loop, on the same server (what the server and the
+   load generator can do at that rate with nothing stored).
 
     .venv/bin/python bench/webhooks.py [--deliveries 3000] [--rates 300,1000] [--seconds 20]
         [--worker-nice 10]   # processing in one `sightline worker` at that CPU niceness
@@ -52,19 +54,22 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def measured(server: Served, send: Callable[[], Run]) -> tuple[Run, float]:
-    """The run, and the cores the server's processes used during it."""
+    """The run, and the CPU seconds the server's processes used during it."""
     before = server.cpu_seconds()
     result = send()
-    return result, (server.cpu_seconds() - before) / result.wall
+    return result, server.cpu_seconds() - before
 
 
-def summary(run: Run, server_cores: float) -> str:
+def summary(run: Run, server_cpu: float) -> str:
+    """Latencies, rate, and CPU: the server's per request, and the cores the load generator
+    took over the run (its last answer included)."""
     latencies = run.latencies
     return (
         f"p50 {statistics.median(latencies):.1f} ms, p90 {percentile(latencies, 90):.1f} ms, "
         f"p99 {percentile(latencies, 99):.1f} ms, max {max(latencies):.1f} ms, "
         f"{run.rate:.0f} req/s, {run.retried} answered 503 and resent; "
-        f"CPU: server {server_cores:.2f} cores, load generator {run.generator_cores:.2f} cores"
+        f"CPU: server {server_cpu / len(latencies) * 1000:.2f} ms a request, "
+        f"load generator {run.generator_cores:.2f} cores"
     )
 
 
@@ -115,13 +120,19 @@ def bench(backend: str, database_url: str, args: argparse.Namespace) -> None:
             wait_processed(database_url)
             after_burst = time.time() - result.schedule_end
             delays = processing_delays(database_url, [p.webhook_id for p in prepared])
+            floor_load, unhandled = load(), ignored(len(prepared))
+            floor_run, floor_cpu = measured(
+                server, lambda p=unhandled, r=rate: open_loop(url, p, r)
+            )
             print(
                 f"  open loop {rate:.0f}/s for {args.seconds:.0f} s ({len(prepared)} deliveries, "
                 f"load {before} -> {during}):\n"
                 f"    ack latency from scheduled send: {summary(result, cpu)}\n"
                 f"    ack -> purchase stored: p50 {statistics.median(delays):.0f} ms, "
                 f"p99 {percentile(delays, 99):.0f} ms, max {max(delays):.0f} ms; "
-                f"every purchase stored {after_burst:.1f} s after the last scheduled send",
+                f"every purchase stored {after_burst:.1f} s after the last scheduled send\n"
+                f"    floor at {rate:.0f}/s (load {floor_load} -> {load()}): "
+                f"{summary(floor_run, floor_cpu)}",
                 flush=True,
             )
     print(f"  check: {check(database_url, env, total_orders)} (load {load()})", flush=True)

@@ -23,6 +23,7 @@ from webhooks.context import Delivery, Write
 from webhooks.dispatch import handler_for
 from webhooks.orders import BATCHED_TOPICS, store_purchases
 from webhooks.payload import PayloadError, parse_object
+from webhooks.shop_facts import prefetched
 from webhooks.storage import write_transaction
 from webhooks.topic_fit import TopicMismatchError, check_fits
 
@@ -154,15 +155,16 @@ def _process_run(run: list[WebhookDelivery], geoip_city_db: str | None) -> list[
         return [process(delivery, geoip_city_db=geoip_city_db) for delivery in run]
     results: dict[int, Result] = {}
     ready: list[tuple[int, WebhookDelivery, Write | None]] = []
-    for i, delivery in enumerate(run):
-        prepared: list[Write | None] = []
-        result = guarded(
-            delivery, lambda d=delivery, p=prepared: p.append(prepare(d, geoip_city_db))
-        )
-        if prepared:
-            ready.append((i, delivery, prepared[0]))
-        else:
-            results[i] = result  # refused or failed alone: the others go on
+    with prefetched(d.app_id for d in run):  # the shops' facts: two reads for the whole run
+        for i, delivery in enumerate(run):
+            prepared: list[Write | None] = []
+            result = guarded(
+                delivery, lambda d=delivery, p=prepared: p.append(prepare(d, geoip_city_db))
+            )
+            if prepared:
+                ready.append((i, delivery, prepared[0]))
+            else:
+                results[i] = result  # refused or failed alone: the others go on
     if ready:
         try:
             with write_transaction():

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from models import Event, ShopState, db, utcnow
+from models import Event, utcnow
 from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.enrich import enrich
 from shopify_app.ingest.writer import NewEvent, write_batches, write_events
@@ -21,6 +21,7 @@ from webhooks.attribution import attribution, marketing_consent, note_attributes
 from webhooks.context import Delivery, Write
 from webhooks.identity import user_data
 from webhooks.payload import PayloadError, identifier, mapping, money, text, timestamp
+from webhooks.shop_facts import facts
 
 PURCHASE = "purchase"
 # Topics whose deliveries the inbox processes in batches (their writes are PurchaseWrites).
@@ -45,7 +46,8 @@ def record_purchase(delivery: Delivery) -> Write | None:
     """Store the order's purchase once (and queue Meta's Purchase when the shop sends to Meta)."""
     order = delivery.payload
     order_id = identifier(order.get("id"), "order id")
-    if _uninstalled(delivery.shop):
+    shop = facts(delivery.shop)
+    if shop.uninstalled:
         return None  # a late retry after uninstall: the merchant no longer wants us to record
     currency = text(order.get("currency"), 8)
     if not currency or len(currency) != 3 or not currency.isalpha():
@@ -58,8 +60,7 @@ def record_purchase(delivery: Delivery) -> Write | None:
     landing_url = _landing_url(delivery.shop, text(order.get("landing_site"), 2048))
     client = mapping(order.get("client_details"))
     consent = marketing_consent(attributes)
-    settings = _row(_SETTINGS, delivery.shop)  # (record_location, consent_when_unknown)
-    record_location = settings[0] if settings else None
+    record_location = shop.record_location
     found = enrich(
         text(client.get("user_agent"), 2048),
         text(order.get("browser_ip")) or text(client.get("browser_ip")),
@@ -92,9 +93,7 @@ def record_purchase(delivery: Delivery) -> Write | None:
         columns=columns,
         meta_event_name=META_PURCHASE,
         # An explicit choice wins; without one the shop's policy decides (by the order's country).
-        marketing_consent=may_send(
-            consent, settings[1] if settings else None, _order_country(order)
-        ),
+        marketing_consent=may_send(consent, shop.consent_when_unknown, _order_country(order)),
     )
     return PurchaseWrite(delivery.shop, order_id, purchase)
 
@@ -151,20 +150,6 @@ def _order_country(order: dict[str, Any]) -> str | None:
         if country:
             return country
     return None
-
-
-def _uninstalled(shop: str) -> bool:
-    state = _row(_SHOP_STATE, shop)
-    return state is not None and state[0] == ShopState.UNINSTALLED
-
-
-# Plain SQL for the two reads every order makes: the query builder cost more than the reads.
-_SETTINGS = "SELECT record_location, consent_when_unknown FROM app_settings WHERE app_id = ?"
-_SHOP_STATE = "SELECT state FROM shops WHERE domain = ?"
-
-
-def _row(statement: str, shop: str) -> tuple[Any, ...] | None:
-    return db.execute_sql(statement.replace("?", db.param), (shop,)).fetchone()
 
 
 def _landing_url(shop: str, landing_site: str | None) -> str | None:
