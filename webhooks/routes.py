@@ -13,7 +13,7 @@ from shopify_app.database import DB_ERRORS
 from shopify_app.errors import first_line, json_error
 from shopify_app.ingest.group_commit import WriteTimeoutError
 from webhooks.acks import ack_committer, receive
-from webhooks.background import BackgroundProcessor
+from webhooks.background import DEFER_ABOVE, BackgroundProcessor
 from webhooks.dispatch import handler_for
 from webhooks.envelope import EnvelopeError, read_envelope
 from webhooks.inbox import Outcome
@@ -31,6 +31,7 @@ def _processor(state: BlueprintSetupState) -> None:
         state.app.extensions["sightline_webhooks"] = BackgroundProcessor(
             config.get("GEOIP_CITY_DB"),
             dt.timedelta(seconds=config.get("WEBHOOK_CLAIM_SECONDS", 30)),
+            config.get("WEBHOOK_DEFER_ABOVE", DEFER_ABOVE),
         )
 
 
