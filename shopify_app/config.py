@@ -104,7 +104,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Above this many acknowledgements a second, a serving process's own processing waits
         # (at most 30 s in a row) so a burst's acknowledgements keep the CPU; "0" never waits.
         # See webhooks/background.py.
-        "WEBHOOK_DEFER_ABOVE": float(env.get("WEBHOOK_DEFER_ABOVE") or 400),
+        "WEBHOOK_DEFER_ABOVE": float(env.get("WEBHOOK_DEFER_ABOVE") or 250),
         # Seconds a processor holds a claimed delivery (a crashed holder's rows wait this long).
         "WEBHOOK_CLAIM_SECONDS": float(env.get("WEBHOOK_CLAIM_SECONDS") or 30),
         "EVENT_RETENTION_DAYS": _retention_days(env.get("EVENT_RETENTION_DAYS") or "0"),

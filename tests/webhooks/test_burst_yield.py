@@ -7,7 +7,12 @@ from __future__ import annotations
 import pytest
 
 from webhooks import background
-from webhooks.background import DEFER_AT_MOST, RATE_SAMPLE_SECONDS, BackgroundProcessor
+from webhooks.background import (
+    DEFER_ABOVE,
+    DEFER_AT_MOST,
+    RATE_SAMPLE_SECONDS,
+    BackgroundProcessor,
+)
 
 
 class Clock:
@@ -57,7 +62,7 @@ def burst_under_way(clock: Clock, processor: BackgroundProcessor, rate: float) -
 
 
 def test_below_the_rate_processing_never_waits(monkeypatch):
-    processor = BackgroundProcessor(defer_above=400)
+    processor = BackgroundProcessor(defer_above=DEFER_ABOVE)
     clock = clocked(monkeypatch, processor, rate_per_sleep(150))
     burst_under_way(clock, processor, 150)  # 300/s over two serving processes
 
@@ -67,7 +72,7 @@ def test_below_the_rate_processing_never_waits(monkeypatch):
 
 
 def test_above_the_rate_processing_waits_until_the_burst_ends(monkeypatch):
-    processor = BackgroundProcessor(defer_above=400)
+    processor = BackgroundProcessor(defer_above=DEFER_ABOVE)
     clock = clocked(monkeypatch, processor, rate_per_sleep(500), burst=20)
     burst_under_way(clock, processor, 500)
 
@@ -79,7 +84,7 @@ def test_above_the_rate_processing_waits_until_the_burst_ends(monkeypatch):
 
 
 def test_a_burst_that_does_not_end_still_gets_processed(monkeypatch):
-    processor = BackgroundProcessor(defer_above=400)
+    processor = BackgroundProcessor(defer_above=DEFER_ABOVE)
     clock = clocked(monkeypatch, processor, rate_per_sleep(2000))
     burst_under_way(clock, processor, 2000)
 
