@@ -45,6 +45,7 @@ from bench.servers import (  # noqa: E402
     process,
     wait_until_up,
 )
+from bench.stats import percentile  # noqa: E402
 from devstore import webhooks as shopify  # noqa: E402
 from devstore.proxy import signed_proxy_query  # noqa: E402
 from shopify_app.sockets import bound_port, listening_socket  # noqa: E402
@@ -231,11 +232,6 @@ def delay(
     if len(delays) != orders:
         raise RuntimeError(f"{len(delays)} of {orders} purchases reached Meta")
     return delays
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.servers import Served, environment, served  # noqa: E402
+from bench.stats import percentile  # noqa: E402
 from bench.webhook_clients import Run, closed_loop, open_loop  # noqa: E402
 from bench.webhook_db import check, processing_delays, wait_processed  # noqa: E402
 from bench.webhook_load import SECRET, ignored, mix, new_orders  # noqa: E402
@@ -46,11 +47,6 @@ from tests import pg  # noqa: E402
 
 def load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def measured(server: Served, send: Callable[[], Run]) -> tuple[Run, float]:

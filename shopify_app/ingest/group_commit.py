@@ -5,7 +5,7 @@ Each request still waits for the commit that holds its events, so a reply always
 let one commit's round trips and fsync overlap with the next one's work (on PostgreSQL; SQLite
 has one writer at a time anyway, so it gets one thread).
 
-Webhook acknowledgements reuse it (`webhooks.ack_commit`): a subclass overrides `write` (one
+Webhook acknowledgements reuse it (`webhooks.acks`): a subclass overrides `write` (one
 transaction for a list of items, one result per item) and `size` (what MAX_PER_COMMIT counts)."""
 
 from __future__ import annotations
