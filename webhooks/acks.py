@@ -22,6 +22,7 @@ from typing import Any
 
 from models import WebhookDelivery, WebhookStatus, db, utcnow
 from models.database import is_postgresql
+from shopify_app.errors import OUTAGE_ERRORS
 from shopify_app.ingest.group_commit import GroupCommitter
 from webhooks.envelope import Envelope
 from webhooks.inbox import MAX_ERROR, Outcome, Result
@@ -59,7 +60,15 @@ class AckCommitter(GroupCommitter):
     RELEASE_WHEN_IDLE = False
 
     def write(self, items: Sequence[Any]) -> list[Any]:
-        return store_arrivals(items)
+        try:
+            return store_arrivals(items)
+        except OUTAGE_ERRORS:
+            # The kept connection may have died while idle (the database restarted; no liveness
+            # round trip checked it): once more, on a new one. Still down: the error stands
+            # (503). Had the INSERT committed before the error, its rows are now duplicates:
+            # stored either way.
+            _discard_connection()
+            return store_arrivals(items)
 
     def size(self, item: Any) -> int:
         return 1
@@ -68,6 +77,14 @@ class AckCommitter(GroupCommitter):
 def ack_committer() -> AckCommitter:
     """The committer for the database the app uses now."""
     return AckCommitter(writers=POSTGRESQL_ACK_WRITERS if is_postgresql(db) else 1)
+
+
+def _discard_connection() -> None:
+    try:
+        if not db.is_closed():
+            db.close()
+    except Exception:  # a broken connection may fail to close; the next use opens a new one
+        log.debug("closing a failed connection raised", exc_info=True)
 
 
 def receive(envelope: Envelope, body: bytes, committer: AckCommitter | None = None) -> Result:
