@@ -22,12 +22,8 @@ import argparse
 import json
 import multiprocessing
 import os
-import re
-import signal
 import statistics
-import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -41,80 +37,30 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.servers import (  # noqa: E402
+    ENCRYPTION_KEY,
+    SIGHTLINE,
+    environment,
+    listening_url,
+    process,
+    wait_until_up,
+)
+from bench.stats import percentile  # noqa: E402
 from devstore import webhooks as shopify  # noqa: E402
 from devstore.proxy import signed_proxy_query  # noqa: E402
 from shopify_app.sockets import bound_port, listening_socket  # noqa: E402
 from tests import pg  # noqa: E402
 
 SECRET = "bench-capi-secret-0123456789abcdef-0123456789"  # noqa: S105 (benchmark-only value)
-ENCRYPTION_KEY = "YmVuY2gtd2ViaG9vay1rZXktbm90LXNlY3JldCEhISE="
 SHOPS = [f"capi-shop-{i}.myshopify.com" for i in range(4)]
 PIXELS = {shop: str(1_000_000_000 + i) for i, shop in enumerate(SHOPS)}
 TOKEN = "bench-capi-token"  # noqa: S105
-SIGHTLINE = str(Path(sys.executable).parent / "sightline")
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0"
 
 
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"load {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} cores"
-
-
-def environment(database_url: str, graph_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SIGHTLINE"))}
-    env.update(
-        DATABASE_URL=database_url,
-        SHOPIFY_API_SECRET=SECRET,
-        SHOPIFY_API_KEY="bench-api-key",
-        TOKEN_ENCRYPTION_KEY=ENCRYPTION_KEY,
-        META_GRAPH_URL=graph_url,
-    )
-    return env
-
-
-def wait_until_up(url: str, process: subprocess.Popen, what: str) -> None:  # type: ignore[type-arg]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1).close()
-            return
-        except requests.ConnectionError:
-            if process.poll() is not None:
-                raise RuntimeError(f"{what} exited") from None
-            time.sleep(0.2)
-    raise RuntimeError(f"{what} did not come up")
-
-
-@contextmanager
-def process(
-    command: list[str], env: dict[str, str], pass_fds: tuple[int, ...] = (), log: bool = False
-) -> Iterator[subprocess.Popen]:  # type: ignore[type-arg]
-    child = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE if log else subprocess.DEVNULL,
-        text=True,
-        pass_fds=pass_fds,
-        start_new_session=True,  # its own process group: gunicorn's workers stop with it
-    )
-    try:
-        yield child
-    finally:
-        os.killpg(child.pid, signal.SIGTERM)
-        child.wait(timeout=30)
-
-
-def listening_url(server: subprocess.Popen[str]) -> str:
-    """gunicorn binds port 0 and logs where: `Listening at: http://127.0.0.1:<port>`."""
-    assert server.stderr is not None
-    for line in server.stderr:
-        match = re.search(r"Listening at: (http://\S+)", line)
-        if match:
-            # Keep draining its log, or gunicorn blocks once the pipe is full.
-            threading.Thread(target=server.stderr.read, daemon=True).start()
-            return match.group(1)
-    raise RuntimeError("sightline serve did not come up")
 
 
 def prepare_database(database_url: str) -> None:
@@ -288,11 +234,6 @@ def delay(
     return delays
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
@@ -311,7 +252,7 @@ def main() -> None:
         store_socket = listening_socket("127.0.0.1", 0)
         store_port = bound_port(store_socket)
         graph_url = f"http://127.0.0.1:{store_port}/meta"
-        env = environment(database_url, graph_url)
+        env = environment(database_url, SECRET, META_GRAPH_URL=graph_url)
         devstore = [sys.executable, "-m", "devstore", "--fd", str(store_socket.fileno())]
         devstore += ["--api-secret", SECRET, "--api-key", "bench-api-key"]
         serve = [SIGHTLINE, "serve", "--port", "0", "--workers", "2", "--threads", "8"]

@@ -101,6 +101,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # its own (claims keep a `sightline worker` beside it from doing the same ones). "0"
         # leaves processing to workers only. See webhooks/background.py.
         "WEBHOOKS_IN_SERVER": env.get("WEBHOOKS_IN_SERVER", "1") != "0",
+        # Above this many acknowledgements a second, a serving process's own processing waits
+        # (at most 30 s in a row) so a burst's acknowledgements keep the CPU; "0" never waits.
+        # See webhooks/background.py.
+        "WEBHOOK_DEFER_ABOVE": float(env.get("WEBHOOK_DEFER_ABOVE") or 250),
         # Seconds a processor holds a claimed delivery (a crashed holder's rows wait this long).
         "WEBHOOK_CLAIM_SECONDS": float(env.get("WEBHOOK_CLAIM_SECONDS") or 30),
         "EVENT_RETENTION_DAYS": _retention_days(env.get("EVENT_RETENTION_DAYS") or "0"),

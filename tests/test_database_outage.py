@@ -16,12 +16,13 @@ from werkzeug.test import TestResponse
 
 from devstore import webhooks as shopify
 from devstore.id_tokens import sign_id_token
-from models import Shop, ShopState, utcnow
+from models import Shop, ShopState, WebhookDelivery, utcnow
 from models import db as db_proxy
 from shopify_app import create_app
 from tests.conftest import TEST_API_KEY, TEST_API_SECRET, app_config, release
 from tests.db_relay import DatabaseRelay
 from tests.ingest.proxy_client import SHOP, batch, event, post_track, signed_path
+from webhooks.acks import AckCommitter, Arrival
 
 Call = Callable[[FlaskClient], TestResponse]
 
@@ -95,5 +96,27 @@ def test_outage_answers_503_with_retry_after_logs_one_line_and_recovers(relay, c
         relay.restore()
         for name, (call, _) in CALLS.items():
             assert call(client).status_code == 200, name
+    finally:
+        release(db_proxy.obj)
+
+
+def test_an_acknowledgement_writer_whose_kept_connection_died_reconnects(relay):
+    # One writer, so the second acknowledgement meets the connection the first one left open
+    # (writers keep theirs between commits), which the cut has since broken.
+    app = create_app(app_config(relay.url))
+    try:
+        committer = AckCommitter(writers=1)
+
+        def acknowledge(webhook_id: str) -> bool:
+            body = shopify.encode(shopify.order(SHOP))
+            return committer.submit(Arrival(webhook_id, SHOP, "orders/paid", body, utcnow()))
+
+        with app.app_context():
+            assert acknowledge("w-before")
+            relay.cut()
+            relay.restore()
+            assert acknowledge("w-after")
+            stored = {d.webhook_id for d in WebhookDelivery.select()}
+        assert stored == {"w-before", "w-after"}
     finally:
         release(db_proxy.obj)

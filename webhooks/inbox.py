@@ -1,9 +1,5 @@
 """The durable inbox: the acknowledgement stores each delivery once (by webhook id) in a single
-INSERT; processing runs afterwards, from the table as a queue.
-
-Before the insert, the body must be a JSON object that fits its unsigned headers (`topic_fit`):
-cheap checks that refuse (400) what no processing could ever accept. Such a delivery is kept as
-`failed` (malformed) or `rejected` (not fitting) for someone to see, and never processed.
+INSERT (`webhooks.acks`); processing runs afterwards, from the table as a queue.
 
 Processing (`process_due`) claims due rows for a lease (`claimed_until`, SKIP LOCKED on
 PostgreSQL), so the worker and the serving processes' own threads (`webhooks.background`) never
@@ -18,14 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from models import WebhookDelivery, WebhookStatus, db, utcnow
 from models.database import is_postgresql
-from webhooks.context import Delivery
+from webhooks.context import Delivery, Write
 from webhooks.dispatch import handler_for
-from webhooks.envelope import Envelope
+from webhooks.orders import BATCHED_TOPICS, store_purchases
 from webhooks.payload import PayloadError, parse_object
+from webhooks.shop_facts import prefetched
 from webhooks.storage import write_transaction
 from webhooks.topic_fit import TopicMismatchError, check_fits
 
@@ -33,7 +31,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10  # after this many failures a delivery stays failed for a human to look at
 MAX_ERROR = 2000
-CLAIM_BATCH = 20  # rows per claim: small, so a lease is never near its end mid-batch
+# Rows per claim: order deliveries in it share one write transaction (`webhooks.batch`); small
+# enough that a lease (DEFAULT_LEASE) is never near its end mid-batch.
+CLAIM_BATCH = 100
 # A claim outlives any processing (milliseconds a row); a crashed holder's rows wait this long.
 DEFAULT_LEASE = dt.timedelta(seconds=30)
 BACKOFF_BASE = dt.timedelta(seconds=5)  # after failure n: 5 s x 2^(n-1), at most an hour
@@ -52,67 +52,6 @@ class Outcome(enum.Enum):
 class Result:
     outcome: Outcome
     error: str | None = None
-
-
-def receive(envelope: Envelope, body: bytes) -> Result:
-    """Store a verified delivery (committed) unless already stored: one INSERT."""
-    text = _storable(body)
-    try:
-        check_fits(envelope.topic, envelope.shop, parse_object(text))
-    except TopicMismatchError as exc:
-        log.warning("webhook %s (%s) rejected: %s", envelope.webhook_id, envelope.topic, exc)
-        _store_refused(envelope, text, str(exc), WebhookStatus.REJECTED)
-        return Result(Outcome.REJECTED, str(exc))
-    except PayloadError as exc:
-        _store_refused(envelope, text, str(exc), WebhookStatus.FAILED)
-        return Result(Outcome.REJECTED, str(exc))
-    # The cursor is read to the end (list): on SQLite a half-read one keeps a snapshot open.
-    inserted = list(
-        WebhookDelivery.insert(
-            webhook_id=envelope.webhook_id,
-            app_id=envelope.shop,
-            topic=envelope.topic,
-            body=text,
-            received_at=utcnow(),
-        )
-        .on_conflict_ignore()
-        .returning(WebhookDelivery.id)
-        .tuples()
-        .execute()
-    )
-    if inserted:
-        return Result(Outcome.RECEIVED)
-    # Shopify retries what it holds no 2xx for: a delivery that failed is due again now, not
-    # after its back-off (one it never saw acknowledged is due anyway).
-    WebhookDelivery.update(claimed_until=None).where(
-        (WebhookDelivery.webhook_id == envelope.webhook_id)
-        & (WebhookDelivery.status == WebhookStatus.FAILED)
-    ).execute()
-    return Result(Outcome.DUPLICATE)
-
-
-def _store_refused(envelope: Envelope, text: str, error: str, status: str) -> None:
-    # Kept for someone to see; a malformed body counts Shopify's attempts, a misfit stays as is.
-    fields = {
-        "webhook_id": envelope.webhook_id,
-        "app_id": envelope.shop,
-        "topic": envelope.topic,
-        "body": text,
-        "status": status,
-        "attempts": 1,
-        "last_error": error[:MAX_ERROR],
-        "received_at": utcnow(),
-    }
-    query = WebhookDelivery.insert(**fields)
-    if status == WebhookStatus.FAILED:
-        query = query.on_conflict(
-            conflict_target=[WebhookDelivery.webhook_id],
-            update={WebhookDelivery.attempts: WebhookDelivery.attempts + 1},
-            where=(WebhookDelivery.status == WebhookStatus.FAILED),
-        )
-    else:
-        query = query.on_conflict_ignore()
-    query.execute()
 
 
 def claim(limit: int = CLAIM_BATCH, lease: dt.timedelta = DEFAULT_LEASE) -> list[WebhookDelivery]:
@@ -146,26 +85,39 @@ def process(delivery: WebhookDelivery, *, geoip_city_db: str | None = None) -> R
     The handler's writes and the processed mark commit together, in one short transaction
     taken after the handler has done its reading and computing.
     """
+    return guarded(delivery, lambda: commit_one(delivery, prepare(delivery, geoip_city_db)))
+
+
+def prepare(delivery: WebhookDelivery, geoip_city_db: str | None = None) -> Write | None:
+    """The handler's reading and computing (no lock held): the writes it leads to, if any."""
     handler = handler_for(delivery.topic)
+    payload = parse_object(delivery.body)
+    check_fits(delivery.topic, delivery.app_id, payload)
+    if handler is None:
+        return None
+    return handler(
+        Delivery(
+            shop=delivery.app_id,
+            topic=delivery.topic,
+            webhook_id=delivery.webhook_id,
+            payload=payload,
+            received_at=delivery.received_at,
+            geoip_city_db=geoip_city_db,
+        )
+    )
+
+
+def commit_one(delivery: WebhookDelivery, write: Write | None) -> None:
+    with write_transaction():
+        if write is not None:
+            write()
+        mark_processed([delivery])
+
+
+def guarded(delivery: WebhookDelivery, step: Callable[[], object]) -> Result:
+    """Run a step of the delivery's processing; a failure marks it failed (or rejected)."""
     try:
-        payload = parse_object(delivery.body)
-        check_fits(delivery.topic, delivery.app_id, payload)
-        write = None
-        if handler is not None:
-            write = handler(
-                Delivery(
-                    shop=delivery.app_id,
-                    topic=delivery.topic,
-                    webhook_id=delivery.webhook_id,
-                    payload=payload,
-                    received_at=delivery.received_at,
-                    geoip_city_db=geoip_city_db,
-                )
-            )
-        with write_transaction():
-            if write is not None:
-                write()
-            _mark_processed(delivery)
+        step()
     except TopicMismatchError as exc:
         log.warning("webhook %s (%s) rejected: %s", delivery.webhook_id, delivery.topic, exc)
         _mark_failed(delivery, str(exc), status=WebhookStatus.REJECTED)
@@ -178,6 +130,53 @@ def process(delivery: WebhookDelivery, *, geoip_city_db: str | None = None) -> R
         _mark_failed(delivery, f"{type(exc).__name__}: {exc}")
         return Result(Outcome.FAILED, str(exc))
     return Result(Outcome.PROCESSED)
+
+
+def process_claimed(
+    deliveries: Sequence[WebhookDelivery], *, geoip_city_db: str | None = None
+) -> list[Result]:
+    """Process claimed deliveries in order. Runs of consecutive orders share one write
+    transaction (one multi-row INSERT for their purchases, one UPDATE for their marks); any
+    other topic is processed alone, so an order read after an uninstall still sees it."""
+    results: list[Result] = []
+    run: list[WebhookDelivery] = []
+    for delivery in deliveries:
+        if delivery.topic in BATCHED_TOPICS:
+            run.append(delivery)
+            continue
+        results += _process_run(run, geoip_city_db)
+        run = []
+        results.append(process(delivery, geoip_city_db=geoip_city_db))
+    return results + _process_run(run, geoip_city_db)
+
+
+def _process_run(run: list[WebhookDelivery], geoip_city_db: str | None) -> list[Result]:
+    if len(run) < 2:
+        return [process(delivery, geoip_city_db=geoip_city_db) for delivery in run]
+    results: dict[int, Result] = {}
+    ready: list[tuple[int, WebhookDelivery, Write | None]] = []
+    with prefetched(d.app_id for d in run):  # the shops' facts: two reads for the whole run
+        for i, delivery in enumerate(run):
+            prepared: list[Write | None] = []
+            result = guarded(
+                delivery, lambda d=delivery, p=prepared: p.append(prepare(d, geoip_city_db))
+            )
+            if prepared:
+                ready.append((i, delivery, prepared[0]))
+            else:
+                results[i] = result  # refused or failed alone: the others go on
+    if ready:
+        try:
+            with write_transaction():
+                store_purchases([write for _, _, write in ready])
+                mark_processed([delivery for _, delivery, _ in ready])
+            results.update((i, Result(Outcome.PROCESSED)) for i, _, _ in ready)
+        except Exception:
+            # One bad write must not fail the others: each again in its own transaction.
+            log.warning("a batch of %d deliveries failed; one by one", len(ready), exc_info=True)
+            for i, delivery, write in ready:
+                results[i] = guarded(delivery, lambda d=delivery, w=write: commit_one(d, w))
+    return [results[i] for i in range(len(run))]
 
 
 @dataclass(frozen=True)
@@ -198,8 +197,7 @@ def process_due(
         batch = claim(min(CLAIM_BATCH, limit - processed - failed), lease)
         if not batch:
             break
-        for delivery in batch:
-            result = process(delivery, geoip_city_db=geoip_city_db)
+        for result in process_claimed(batch, geoip_city_db=geoip_city_db):
             if result.outcome is Outcome.PROCESSED:
                 processed += 1
             else:
@@ -212,22 +210,20 @@ def retry_failed_webhooks(limit: int = 500, *, geoip_city_db: str | None = None)
     return process_due(limit, geoip_city_db=geoip_city_db)
 
 
-def _storable(body: bytes) -> str:
-    # The text column cannot hold invalid UTF-8 or NUL (PostgreSQL); such a body is not JSON
-    # anyway, and keeping a readable copy lets someone see what arrived.
-    return body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-
-
-def _mark_processed(delivery: WebhookDelivery) -> None:
+def mark_processed(deliveries: Sequence[WebhookDelivery]) -> None:
     # The body is dropped once processed: it holds customer data (email, phone, address) that
     # we have no further use for, and a redaction could not reach it inside raw JSON.
-    # Plain SQL: the query builder cost more than the update (this runs once per delivery).
-    db.execute_sql(_MARK_PROCESSED.replace("?", db.param), (utcnow(), delivery.id))
+    # Plain SQL: the query builder cost more than the update.
+    marks = ", ".join([db.param] * len(deliveries))
+    db.execute_sql(
+        _MARK_PROCESSED.replace("?", db.param) + f"({marks})",
+        [utcnow(), *(d.id for d in deliveries)],
+    )
 
 
 _MARK_PROCESSED = (
     "UPDATE webhook_deliveries SET status = 'processed', attempts = attempts + 1, "
-    "processed_at = ?, last_error = NULL, body = '', claimed_until = NULL WHERE id = ?"
+    "processed_at = ?, last_error = NULL, body = '', claimed_until = NULL WHERE id IN "
 )
 
 

@@ -10,18 +10,23 @@ a conflict, raised as an error (the delivery stays failed and visible), never si
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from models import Event, ShopState, db, utcnow
+from models import Event, utcnow
 from shopify_app.destinations.consent import may_send
 from shopify_app.ingest.enrich import enrich
-from shopify_app.ingest.writer import NewEvent, purchase_event_id, write_events
+from shopify_app.ingest.writer import NewEvent, purchase_event_id, write_batches, write_events
 from webhooks.attribution import attribution, marketing_consent, note_attributes
 from webhooks.context import Delivery, Write
 from webhooks.identity import user_data
 from webhooks.payload import PayloadError, identifier, mapping, money, text, timestamp
+from webhooks.shop_facts import facts
 
 PURCHASE = "purchase"  # as the writer's
+# Topics whose deliveries the inbox processes in batches (their writes are PurchaseWrites).
+BATCHED_TOPICS = frozenset({"orders/create", "orders/paid"})
 META_PURCHASE = "Purchase"
 
 
@@ -33,7 +38,8 @@ def record_purchase(delivery: Delivery) -> Write | None:
     """Store the order's purchase once (and queue Meta's Purchase when the shop sends to Meta)."""
     order = delivery.payload
     order_id = identifier(order.get("id"), "order id")
-    if _uninstalled(delivery.shop):
+    shop = facts(delivery.shop)
+    if shop.uninstalled:
         return None  # a late retry after uninstall: the merchant no longer wants us to record
     currency = text(order.get("currency"), 8)
     if not currency or len(currency) != 3 or not currency.isalpha():
@@ -46,8 +52,7 @@ def record_purchase(delivery: Delivery) -> Write | None:
     landing_url = _landing_url(delivery.shop, text(order.get("landing_site"), 2048))
     client = mapping(order.get("client_details"))
     consent = marketing_consent(attributes)
-    settings = _row(_SETTINGS, delivery.shop)  # (record_location, consent_when_unknown)
-    record_location = settings[0] if settings else None
+    record_location = shop.record_location
     found = enrich(
         text(client.get("user_agent"), 2048),
         text(order.get("browser_ip")) or text(client.get("browser_ip")),
@@ -80,11 +85,37 @@ def record_purchase(delivery: Delivery) -> Write | None:
         columns=columns,
         meta_event_name=META_PURCHASE,
         # An explicit choice wins; without one the shop's policy decides (by the order's country).
-        marketing_consent=may_send(
-            consent, settings[1] if settings else None, _order_country(order)
-        ),
+        marketing_consent=may_send(consent, shop.consent_when_unknown, _order_country(order)),
     )
-    return lambda: store_purchase(delivery.shop, order_id, purchase)
+    return PurchaseWrite(delivery.shop, order_id, purchase)
+
+
+@dataclass(frozen=True)
+class PurchaseWrite:
+    """An order's write: its purchase. Called alone, or stored with others (`store_purchases`)."""
+
+    shop: str
+    order_id: str
+    purchase: NewEvent
+
+    def __call__(self) -> None:
+        store_purchase(self.shop, self.order_id, self.purchase)
+
+
+def store_purchases(writes: Sequence[object]) -> None:
+    """Many orders' writes in one multi-row INSERT (in the caller's transaction); a purchase
+    that was not new goes through `store_purchase`, which tells a retry from a conflict."""
+    purchases: dict[tuple[str, str], PurchaseWrite] = {}
+    for write in writes:
+        if isinstance(write, PurchaseWrite):  # one per order: create and paid share an id
+            purchases.setdefault((write.shop, write.purchase.event_id), write)
+        elif write is not None:
+            write()  # type: ignore[operator]
+    chosen = list(purchases.values())
+    new = write_batches([(w.shop, [w.purchase]) for w in chosen])
+    for write, new_ids in zip(chosen, new, strict=True):
+        if not new_ids:
+            write()
 
 
 def store_purchase(shop: str, order_id: str, purchase: NewEvent) -> None:
@@ -111,20 +142,6 @@ def _order_country(order: dict[str, Any]) -> str | None:
         if country:
             return country
     return None
-
-
-def _uninstalled(shop: str) -> bool:
-    state = _row(_SHOP_STATE, shop)
-    return state is not None and state[0] == ShopState.UNINSTALLED
-
-
-# Plain SQL for the two reads every order makes: the query builder cost more than the reads.
-_SETTINGS = "SELECT record_location, consent_when_unknown FROM app_settings WHERE app_id = ?"
-_SHOP_STATE = "SELECT state FROM shops WHERE domain = ?"
-
-
-def _row(statement: str, shop: str) -> tuple[Any, ...] | None:
-    return db.execute_sql(statement.replace("?", db.param), (shop,)).fetchone()
 
 
 def _landing_url(shop: str, landing_site: str | None) -> str | None:

@@ -11,10 +11,12 @@ from playhouse.pool import MaxConnectionsExceeded
 from shopify_app.auth.guards import app_secrets
 from shopify_app.database import DB_ERRORS
 from shopify_app.errors import first_line, json_error
-from webhooks.background import BackgroundProcessor
+from shopify_app.ingest.group_commit import WriteTimeoutError
+from webhooks.acks import ack_committer, receive
+from webhooks.background import DEFER_ABOVE, BackgroundProcessor
 from webhooks.dispatch import handler_for
 from webhooks.envelope import EnvelopeError, read_envelope
-from webhooks.inbox import Outcome, receive
+from webhooks.inbox import Outcome
 from webhooks.verify import is_authentic, shopify_header
 
 bp = Blueprint("webhooks", __name__)
@@ -23,10 +25,13 @@ bp = Blueprint("webhooks", __name__)
 @bp.record_once
 def _processor(state: BlueprintSetupState) -> None:
     config = state.app.config
+    # Concurrent acknowledgements share commits (`webhooks.acks`).
+    state.app.extensions["sightline_webhook_acks"] = ack_committer()
     if config.get("WEBHOOKS_IN_SERVER", True):
         state.app.extensions["sightline_webhooks"] = BackgroundProcessor(
             config.get("GEOIP_CITY_DB"),
             dt.timedelta(seconds=config.get("WEBHOOK_CLAIM_SECONDS", 30)),
+            config.get("WEBHOOK_DEFER_ABOVE", DEFER_ABOVE),
         )
 
 
@@ -42,10 +47,11 @@ def webhooks():  # type: ignore[no-untyped-def]
     if handler_for(envelope.topic) is None:
         return jsonify(status="ignored", topic=envelope.topic)
     try:
-        result = receive(envelope, body)
-    except (*DB_ERRORS, MaxConnectionsExceeded) as exc:
-        # Not stored (database down or every pooled connection busy): a 5xx makes Shopify
-        # deliver it again. One line: during an outage every delivery fails the same way.
+        result = receive(envelope, body, current_app.extensions["sightline_webhook_acks"])
+    except (*DB_ERRORS, MaxConnectionsExceeded, WriteTimeoutError) as exc:
+        # Not stored, or not known to be (database down, every pooled connection busy, the
+        # commit late): a 5xx makes Shopify deliver it again, and the webhook id deduplicates.
+        # One line: during an outage every delivery fails the same way.
         current_app.logger.warning(
             "webhook %s not stored, answered 503: %s", envelope.webhook_id, first_line(exc)
         )

@@ -7,7 +7,11 @@ A second commit starts beside one in flight only when enough events wait (SPREAD
 requests are cheapest in one big group (a statement and a WAL flush cost ~300 µs of CPU however
 few rows they carry, see bench/ingest_profile.py), large ones need several commits at once to
 keep both cores busy with the per-event work (on PostgreSQL; SQLite has one writer at a time
-anyway, so it gets one thread)."""
+anyway, so it gets one thread).
+
+Webhook acknowledgements reuse it (`webhooks.acks`): a subclass overrides `write` (one
+transaction for a list of items, one result per item) and `size` (what MAX_PER_COMMIT and
+SPREAD_AT count)."""
 
 from __future__ import annotations
 
@@ -15,12 +19,14 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
+from typing import Any
 
 from models import db
 from models.database import is_postgresql
 from shopify_app.errors import OUTAGE_ERRORS, first_line
-from shopify_app.ingest.writer import StorefrontBatch, write_storefront
+from shopify_app.ingest.writer import write_storefront
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +36,7 @@ POSTGRESQL_WRITERS = 4  # commits in flight per process at most: enough to keep 
 WRITERS_ENV = "SIGHTLINE_INGEST_WRITERS"  # overrides POSTGRESQL_WRITERS (benchmarks compare)
 SPREAD_EVENTS = 200  # events waiting, beyond which another commit starts beside one in flight
 
-Item = tuple[StorefrontBatch, "Future[int]"]
+Item = tuple[Any, "Future[Any]"]  # (what to write, its result once committed)
 
 
 class WriteTimeoutError(RuntimeError):
@@ -39,6 +45,12 @@ class WriteTimeoutError(RuntimeError):
 
 class GroupCommitter:
     """`submit(batch)` blocks until the batch's events are committed (or raises)."""
+
+    MAX_PER_COMMIT = MAX_EVENTS_PER_COMMIT  # of `size`: bounds a transaction and its wait
+    SPREAD_AT = SPREAD_EVENTS  # of `size` waiting: a second commit starts beside one in flight
+    THREAD_NAME = "sightline-group-commit"
+    # Whether a writer returns its connection to the pool whenever the queue is empty.
+    RELEASE_WHEN_IDLE = True
 
     def __init__(self, timeout: float = 10.0, writers: int | None = None) -> None:
         self.timeout = timeout
@@ -52,22 +64,30 @@ class GroupCommitter:
         self._pid = os.getpid()
         self.commits = 0  # transactions so far, for tests and benchmarks
 
-    def submit(self, batch: StorefrontBatch) -> int:
+    def write(self, items: Sequence[Any]) -> list[Any]:
+        """One transaction for `items`; one result per item (ingest: new events per batch)."""
+        return write_storefront(items)
+
+    def size(self, item: Any) -> int:
+        return len(item.events)
+
+    def submit(self, batch: Any) -> Any:
         """Store the batch; returns how many of its events were new. Returns after the commit."""
-        if not batch.events:
+        size = self.size(batch)
+        if not size:
             return 0
         if not db.in_transaction():
             # A waiting request must not hold a pooled connection: with as many request threads
             # as connections, the writer would find none and every request would time out.
             _close_connection()
-        future: Future[int] = Future()
+        future: Future[Any] = Future()
         with self._lock:
             if self._pid != os.getpid():
                 # After a fork (gunicorn) the parent's threads do not exist in the child.
                 self._pid, self._threads = os.getpid(), set()
                 self._pending = self._committing = 0
         with self._turn:
-            self._pending += len(batch.events)
+            self._pending += size
             self._queue.put((batch, future))
             if self._may_start():
                 self._turn.notify()  # a writer waiting for its turn may start now
@@ -82,10 +102,8 @@ class GroupCommitter:
             self._threads = {t for t in self._threads if t.is_alive()}
             most = self.writers or (POSTGRESQL_WRITERS if is_postgresql(db) else 1)
             # One writer while few events wait; more only when a second commit would start.
-            if len(self._threads) < min(most, 1 + self._pending // SPREAD_EVENTS):
-                thread = threading.Thread(
-                    target=self._run, name="sightline-group-commit", daemon=True
-                )
+            if len(self._threads) < min(most, 1 + self._pending // self.SPREAD_AT):
+                thread = threading.Thread(target=self._run, name=self.THREAD_NAME, daemon=True)
                 self._threads.add(thread)
                 thread.start()
 
@@ -99,10 +117,10 @@ class GroupCommitter:
                 finally:
                     with self._turn:
                         self._committing -= 1
-                        if self._pending >= SPREAD_EVENTS:
+                        if self._pending >= self.SPREAD_AT:
                             self._turn.notify()  # room for a second commit; else this thread
                             # takes the next group itself, with no thread switch
-                if is_postgresql(db) and self._queue.empty():
+                if self.RELEASE_WHEN_IDLE and is_postgresql(db) and self._queue.empty():
                     # Back to the pool: idle writers must not hold connections others need.
                     _close_connection()
         finally:
@@ -126,25 +144,25 @@ class GroupCommitter:
                     return False
 
     def _may_start(self) -> bool:
-        return bool(self._pending) and (not self._committing or self._pending >= SPREAD_EVENTS)
+        return bool(self._pending) and (not self._committing or self._pending >= self.SPREAD_AT)
 
     def _drain(self) -> list[Item]:
         items: list[Item] = []
         size = 0
-        while size < MAX_EVENTS_PER_COMMIT:
+        while size < self.MAX_PER_COMMIT:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
             items.append(item)
-            size += len(item[0].events)
+            size += self.size(item[0])
         with self._turn:
             self._pending -= size
         return items
 
     def _commit(self, items: list[Item]) -> None:
         try:
-            results = write_storefront([batch for batch, _ in items])
+            results = self.write([batch for batch, _ in items])
             self.commits += 1
         except OUTAGE_ERRORS as exc:
             # The database is down: every batch would fail alike. Each request answers 503 and
@@ -166,7 +184,7 @@ class GroupCommitter:
         # One bad batch must not fail the requests it happened to share a commit with.
         for batch, future in items:
             try:
-                future.set_result(write_storefront([batch])[0])
+                future.set_result(self.write([batch])[0])
                 self.commits += 1
             except Exception as exc:
                 _close_connection()  # it may be broken; the next write opens a fresh one
