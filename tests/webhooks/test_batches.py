@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from devstore import webhooks as shopify
-from models import AppSettings, Delivery, Event, WebhookDelivery, WebhookStatus, utcnow
+from models import AppSettings, Delivery, WebhookDelivery, WebhookStatus, utcnow
+from shopify_app.ingest.writer import NewEvent, write_events
 from tests.webhooks.conftest import SHOP, inbox, purchases
 from webhooks.acks import AckCommitter, Arrival, store_arrivals
 from webhooks.inbox import process_due
@@ -90,7 +91,7 @@ def test_concurrent_acknowledgements_share_one_commit_and_each_waits_for_its_own
 def test_a_bad_order_in_a_batch_neither_fails_nor_loses_the_others(db):
     # Order 2's purchase id is taken by another event (a conflict at write time); order 4's
     # currency is unusable (refused before writing); the rest share one transaction.
-    Event.create(app_id=SHOP, event_id="order:2", event_name="page_view")
+    write_events(SHOP, [NewEvent("order:2", "page_view")])  # through the writer: keys too
     for n in range(1, 7):
         order = shopify.order(SHOP, n, currency="EURO" if n == 4 else "EUR")
         queued(f"wh-{n}", order)
