@@ -10,6 +10,7 @@ import os
 from flask import Flask, jsonify, request
 
 from shopify_app import create_app
+from shopify_app.server import tune_interpreter
 
 
 def build() -> Flask:
@@ -31,4 +32,5 @@ def build() -> Flask:
     return application
 
 
+tune_interpreter()  # as `sightline serve` does
 app = build()
