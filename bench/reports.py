@@ -4,7 +4,7 @@
 
 1. Generates N million events for one shop (sessions of six events over 95 days, in
    Europe/Berlin) plus 10 % more spread over the other shops, with set-based SQL
-   (generate_series), then `rollups.rebuild()` as `sightline rollup --rebuild` would.
+   (generate_series), then `rebuild.rebuild()` as `sightline rollup --rebuild` would.
 2. Runs every report over 7, 30 and 90 days `--repeat` times and prints p50 and p95 (ms).
 3. Ingest: the app's writer (`write_events`, COPY in batches of 100) for `--ingest-seconds`
    without the rollup duty, then the same with the duty running beside it every 5 s: events/s
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from models import db, open_database, partitions, utcnow  # noqa: E402
 from models.schema import migrate  # noqa: E402
-from shopify_app.analytics import localtime, rollups  # noqa: E402
+from shopify_app.analytics import localtime, rebuild, rollups  # noqa: E402
 from shopify_app.analytics.funnel import funnel  # noqa: E402
 from shopify_app.analytics.period import last_days  # noqa: E402
 from shopify_app.analytics.reports import (  # noqa: E402
@@ -233,7 +233,7 @@ def main() -> None:
             print(f"generated {rows + rows // 10:,} events in {took:.0f} s ({load()})")
 
             started = time.perf_counter()
-            steps = rollups.rebuild()
+            steps = rebuild.rebuild()
             print(
                 f"rollup rebuild: {steps} steps in {time.perf_counter() - started:.0f} s",
                 flush=True,

@@ -143,6 +143,7 @@ def worker(once: bool, interval: float, limit: int) -> None:
 def rollup(rebuild: bool) -> None:
     """Fold new events into the report rollups (one round), or rebuild them all."""
     from shopify_app import create_app
+    from shopify_app.analytics import rebuild as rebuilding
     from shopify_app.analytics import rollups
 
     app = create_app()
@@ -150,9 +151,9 @@ def rollup(rebuild: bool) -> None:
         if not rebuild:
             click.echo(str(rollups.run_round()))
             return
-        steps = rollups.rebuild_plan()
+        steps = rebuilding.rebuild_plan()
         with click.progressbar(length=len(steps), label="rebuilding rollups") as bar:
-            done = rollups.rebuild(lambda _step: bar.update(1))
+            done = rebuilding.rebuild(lambda _step: bar.update(1))
     click.echo(f"rebuilt rollups: {done} steps over {len({s.app_id for s in steps})} shop(s)")
 
 

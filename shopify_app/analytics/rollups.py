@@ -14,8 +14,8 @@ Design:
   serialises writers itself, and rounds are idempotent.
 - The round also keeps events' monthly partitions ahead (PostgreSQL, models/partitions.py)
   and ends with retention (retention.py), both under its lock.
-- `rebuild()` recomputes everything per shop in chunks of days, each chunk one transaction, so
-  reports keep reading complete (old or new) rows while it runs.
+- `rebuild.rebuild()` recomputes everything from the stored events (`sightline rollup
+  --rebuild`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import datetime as dt
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -41,7 +41,6 @@ OVERLAP_IDS = 5_000
 SCAN_BATCH = 200_000
 SESSION_BATCH = 500
 HOURLY_HOURS = 48
-REBUILD_CHUNK_DAYS = 31
 ROLLUP_BUCKETS = {  # rollup table -> its bucket column
     "rollups_daily": "day",
     "rollups_hourly": "hour",
@@ -74,7 +73,7 @@ class RoundResult:
 
 
 @contextmanager
-def _round_lock(wait: bool) -> Iterator[bool]:
+def round_lock(wait: bool) -> Iterator[bool]:
     if not dialect.pg():
         acquired = _local_lock.acquire(blocking=wait)
         try:
@@ -93,7 +92,7 @@ def _round_lock(wait: bool) -> Iterator[bool]:
             db.execute_sql("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
 
 
-def _zones() -> dict[str, str]:
+def shop_zones() -> dict[str, str]:
     rows = Shop.select(Shop.domain, Shop.iana_timezone).tuples()
     return {d: z for d, z in rows if z and localtime.valid_zone(z)}
 
@@ -103,7 +102,7 @@ def _watermark(name: str = STATE_NAME) -> int:
     return state.last_event_id if state else 0
 
 
-def _set_watermark(last_id: int, name: str = STATE_NAME) -> None:
+def set_watermark(last_id: int, name: str = STATE_NAME) -> None:
     updated = (
         RollupState.update(last_event_id=last_id, updated_at=utcnow())
         .where(RollupState.name == name)
@@ -286,7 +285,7 @@ def run_round(now: dt.datetime | None = None, retention_days: int = 0) -> RoundR
     """Fold every event above the watermark into the rollups (one worker at a time), then
     expire raw events older than `retention_days` (0: keep them)."""
     now = now or utcnow()
-    with _round_lock(wait=False) as acquired:
+    with round_lock(wait=False) as acquired:
         if not acquired:
             return RoundResult(skipped=True)
         result = _catch_up(now)
@@ -300,7 +299,7 @@ def _catch_up(now: dt.datetime) -> RoundResult:
     result = RoundResult()
     top = Event.select(Event.id).order_by(Event.id.desc()).limit(1).scalar() or 0
     mark = _watermark()
-    zones = _zones()
+    zones = shop_zones()
     if top > mark:
         lo = max(0, mark - OVERLAP_IDS, min(mark, _watermark(REBUILT_NAME)))
         while lo < top:
@@ -313,7 +312,7 @@ def _catch_up(now: dt.datetime) -> RoundResult:
                 result.sessions += len(ids)
                 days[app_id] |= _first_days(app_id, sorted(ids), zones)
             _mark_dirty(days)
-            _set_watermark(hi)
+            set_watermark(hi)
             lo = hi
         result.events = top - mark
     result.days = _recompute_closed_dirty_days(zones, now)
@@ -341,94 +340,3 @@ def _recompute_closed_dirty_days(zones: dict[str, str], now: dt.datetime) -> int
         ).execute()
         done += 1
     return done
-
-
-@dataclass(frozen=True)
-class RebuildStep:
-    app_id: str
-    first: dt.date | None  # None: the shop's sessions
-    last: dt.date | None
-
-
-def rebuild_plan(app_id: str | None = None) -> list[RebuildStep]:
-    """Per shop: its sessions, then every chunk of days to recompute."""
-    zones = _zones()
-    steps: list[RebuildStep] = []
-    p = dialect.param()
-    where = f"WHERE app_id = {p} " if app_id else ""
-    rows = dialect.run(
-        f"SELECT app_id, MIN(created_at), MAX(created_at) FROM events {where}"
-        f"GROUP BY app_id ORDER BY 1",
-        (app_id,) if app_id else (),
-    ).fetchall()
-    for app_id, lo, hi in rows:
-        zone = zones.get(app_id, localtime.DEFAULT_ZONE)
-        steps.append(RebuildStep(app_id, None, None))  # sessions first: days read them
-        first = localtime.to_local(dialect.as_datetime(lo), zone).date()
-        last = localtime.to_local(dialect.as_datetime(hi), zone).date()
-        while first <= last:
-            chunk_end = min(last, first + dt.timedelta(days=REBUILD_CHUNK_DAYS - 1))
-            steps.append(RebuildStep(app_id, first, chunk_end))
-            first = chunk_end + dt.timedelta(days=1)
-    return steps
-
-
-def rebuild(on_step: Callable[[RebuildStep], None] | None = None) -> int:
-    """Recompute every rollup and session from the stored events; returns the steps run.
-
-    The watermark is set first, so events arriving meanwhile are folded in by the next round.
-    """
-    now = utcnow()
-    with _round_lock(wait=True):
-        top = Event.select(Event.id).order_by(Event.id.desc()).limit(1).scalar() or 0
-        zones = _zones()
-        steps = rebuild_plan()
-        for step in steps:
-            zone = zones.get(step.app_id, localtime.DEFAULT_ZONE)
-            if step.first is None or step.last is None:
-                _rebuild_sessions(step.app_id)
-            else:
-                recompute_days(step.app_id, zone, step.first, step.last, now)
-            if on_step:
-                on_step(step)
-        _set_watermark(top)
-        _set_watermark(top, REBUILT_NAME)
-        prune_hourly(now)
-    return len(steps)
-
-
-def rebuild_shop(app_id: str) -> None:
-    """Recompute one shop's rollups (its time zone changed) for the days it still holds raw
-    events of; days already expired by retention keep their rows."""
-    now = utcnow()
-    zone = _zones().get(app_id, localtime.DEFAULT_ZONE)
-    with _round_lock(wait=True):
-        plan = rebuild_plan(app_id)
-        days = [step.first for step in plan if step.first is not None]
-        if not days:
-            return
-        p = dialect.param()
-        # Rows cut at the old zone's midnights can sit up to two days earlier (zones span
-        # UTC-12 to UTC+14): clear from there.
-        since = dt.datetime.combine(min(days) - dt.timedelta(days=2), dt.time())
-        with db.atomic():
-            for table, column in ROLLUP_BUCKETS.items():
-                dialect.run(
-                    f"DELETE FROM {table} WHERE app_id = {p} AND {column} >= {p}",
-                    (app_id, since if column in ("hour", "bucket") else since.date()),
-                )
-            for step in plan:
-                if step.first is None or step.last is None:
-                    _rebuild_sessions(step.app_id)
-                else:
-                    recompute_days(step.app_id, zone, step.first, step.last, now)
-
-
-def _rebuild_sessions(app_id: str) -> None:
-    p = dialect.param()
-    with db.atomic():
-        dialect.run(f"DELETE FROM sessions WHERE app_id = {p}", (app_id,))
-        dialect.run(cube.insert_session_rows(""), (app_id,))
-        dialect.run(f"DELETE FROM session_events WHERE app_id = {p}", (app_id,))
-        dialect.run(cube.insert_session_events(""), (app_id,))
-        dialect.run(cube.update_session_paths(""), (app_id, app_id))

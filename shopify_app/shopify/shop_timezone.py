@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 
 from models import Shop, ShopState
-from shopify_app.analytics import rollups
 from shopify_app.analytics.localtime import DEFAULT_ZONE, valid_zone
+from shopify_app.analytics.rebuild import rebuild_shop
 from shopify_app.shopify.admin import admin_graphql
 from shopify_app.shopify.errors import ShopifyError
 
@@ -35,7 +35,7 @@ def refresh_shop_timezone(app_id: str) -> str | None:
     before = Shop.select(Shop.iana_timezone).where(Shop.domain == app_id).scalar()
     Shop.update(iana_timezone=name).where(Shop.domain == app_id).execute()
     if name != (before or DEFAULT_ZONE):
-        rollups.rebuild_shop(app_id)  # its days were cut at other midnights
+        rebuild_shop(app_id)  # its days were cut at other midnights
     return name
 
 

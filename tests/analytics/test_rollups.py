@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from models import Event, RollupDaily, RollupDimension, RollupState, Session, Shop, open_database
-from shopify_app.analytics import rollups
+from shopify_app.analytics import rebuild, rollups
 from tests.conftest import is_postgresql
 
 NOW = dt.datetime(2026, 11, 25, 12, 0)
@@ -83,8 +83,8 @@ def test_rebuild_recomputes_everything_the_rounds_would(db):
     RollupDaily.delete().execute()
     RollupDimension.delete().execute()
     Session.delete().execute()
-    steps: list[rollups.RebuildStep] = []
-    rollups.rebuild(steps.append)
+    steps: list[rebuild.RebuildStep] = []
+    rebuild.rebuild(steps.append)
     assert (daily(), day_sessions(), Session.select().count()) == expected
     assert steps and steps[0].first is None  # the shop's sessions first: days read them
 
@@ -176,6 +176,6 @@ def test_retention_expires_old_raw_events_and_keeps_their_figures(db):
 
 def test_retention_never_deletes_what_the_rollups_do_not_hold_yet(db):
     add(NOW - dt.timedelta(days=20), session_id="old")
-    rollups._set_watermark(0)  # as if the rounds had not reached it
+    rollups.set_watermark(0)  # as if the rounds had not reached it
     assert rollups.retention.expire(7, NOW, watermark=0) == 0
     assert Event.select().count() == 1
