@@ -130,8 +130,18 @@ def dimension_rows(
     """(bucket, key of `dimension`) → metrics, from the small per-dimension rollup (closed
     days) and raw events (today). '' = all events. Sessions are exact per bucket: a session
     active on two days counts on each of them, as a daily figure must."""
-    if dimension and dimension not in DIMENSIONS:
-        raise ValueError(dimension)
+    return dimensions_rows(app_id, period, (dimension,), grain)[dimension]
+
+
+def dimensions_rows(
+    app_id: str, period: Period, dimensions: tuple[str, ...], grain: Grain = "day"
+) -> dict[str, dict[tuple[Any, str], Metrics]]:
+    """`dimension_rows` for several dimensions in one statement: today's raw events are read
+    once for all of them (a report page needs several; each read of today costs its size)."""
+    named = tuple(d for d in dimensions if d)
+    for dimension in named:
+        if dimension not in DIMENSIONS:
+            raise ValueError(dimension)
     p = dialect.param()
     parts: list[str] = []
     params: list[Any] = []
@@ -139,30 +149,33 @@ def dimension_rows(
     if closed:
         hi = closed[1] if grain == "day" else closed[1] + dt.timedelta(days=1)
         op = "<=" if grain == "day" else "<"
+        marks = ", ".join([p] * len(dimensions))
         parts.append(
-            f"SELECT bucket, key, events, sessions, value, purchases, revenue "
-            f"FROM rollups_by_dimension WHERE app_id = {p} AND grain = {p} AND dimension = {p} "
-            f"AND bucket >= {p} AND bucket {op} {p}"
+            f"SELECT dimension, bucket, key, events, sessions, value, purchases, revenue "
+            f"FROM rollups_by_dimension WHERE app_id = {p} AND grain = {p} "
+            f"AND dimension IN ({marks}) AND bucket >= {p} AND bucket {op} {p}"
         )
-        params += [app_id, grain, dimension, _midnight(closed[0]), _midnight(hi)]
+        params += [app_id, grain, *dimensions, _midnight(closed[0]), _midnight(hi)]
     if _has_today(period):
         start, end = _today_bounds(period)
         bucket = dialect.local_day_start("created_at") if grain == "day" else _bucket_sql(grain)
-        dims = (dimension,) if dimension else ()
-        select = cube.dimension_parts(grain, dims, "ev")[1 if dimension else 0]
-        parts.append(
-            f"SELECT b, k, e, s, v, pu, r FROM (WITH {cube.events_cte(bucket, dims)} "
-            f"SELECT b, k, e, s, v, pu, r FROM ({select}) t) x"
-        )
+        overall, *per_dimension = cube.dimension_parts(grain, named, "ev")
+        selects = ([overall] if "" in dimensions else []) + per_dimension
+        union = " UNION ALL ".join(f"SELECT d, b, k, e, s, v, pu, r FROM ({q}) t" for q in selects)
+        # One CTE read by every SELECT: PostgreSQL materialises it, so today is scanned once.
+        parts.append(f"SELECT * FROM (WITH {cube.events_cte(bucket, named)} {union}) x")
         params += [period.zone, app_id, start, end]
-    rows: dict[tuple[Any, str], Metrics] = {}
+    rows: dict[str, dict[tuple[Any, str], Metrics]] = {d: {} for d in dimensions}
     if not parts:
         return rows
-    for bucket, key, *metrics in dialect.run(" UNION ALL ".join(parts), params).fetchall():
+    for dimension, bucket, key, *metrics in dialect.run(
+        " UNION ALL ".join(parts), params
+    ).fetchall():
         stamp = dialect.as_datetime(bucket)
         at = stamp.date() if grain == "day" else stamp
-        old = rows.get((at, key), (0, 0, 0, 0, 0))
-        rows[(at, key)] = tuple(_add(a, b) for a, b in zip(old, metrics, strict=True))  # type: ignore[assignment]
+        of_dimension = rows[dimension]
+        old = of_dimension.get((at, key), (0, 0, 0, 0, 0))
+        of_dimension[(at, key)] = tuple(_add(a, b) for a, b in zip(old, metrics, strict=True))  # type: ignore[assignment]
     return rows
 
 

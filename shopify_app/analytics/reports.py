@@ -96,19 +96,26 @@ def _grouped(
     Unfiltered reads the small per-dimension rollup (sessions exact per bucket); a filter needs
     the wide cube, whose sessions are summed over its rows.
     """
-    pairs: list[tuple[Any, Metrics]] = []
     if not filters:
-        rows = query.dimension_rows(app_id, period, dimension, grain).items()
-        pairs = [((bucket if by_bucket else key), m) for (bucket, key), m in rows]
-    else:
-        group = ("b",) if by_bucket else ((dimension,) if dimension else ())
-        for row in query.cube_rows(app_id, period, group, filters, grain):
-            keyed = row[0] if group else ""
-            if by_bucket:
-                stamp = dialect.as_datetime(keyed)
-                keyed = stamp.date() if grain == "day" else stamp
-            events, sessions, value, purchases, revenue = row[-5:]
-            pairs.append((keyed, (events, sessions, value, purchases, revenue)))
+        return _fold(query.dimension_rows(app_id, period, dimension, grain), by_bucket)
+    pairs: list[tuple[Any, Metrics]] = []
+    group = ("b",) if by_bucket else ((dimension,) if dimension else ())
+    for row in query.cube_rows(app_id, period, group, filters, grain):
+        keyed = row[0] if group else ""
+        if by_bucket:
+            stamp = dialect.as_datetime(keyed)
+            keyed = stamp.date() if grain == "day" else stamp
+        events, sessions, value, purchases, revenue = row[-5:]
+        pairs.append((keyed, (events, sessions, value, purchases, revenue)))
+    return _summed(pairs)
+
+
+def _fold(rows: dict[tuple[Any, str], Metrics], by_bucket: bool = False) -> dict[Any, Metrics]:
+    """`dimension_rows`' (bucket, key) rows summed per key, or per bucket."""
+    return _summed([((bucket if by_bucket else key), m) for (bucket, key), m in rows.items()])
+
+
+def _summed(pairs: list[tuple[Any, Metrics]]) -> dict[Any, Metrics]:
     out: dict[Any, Metrics] = {}
     for key, metrics in pairs:
         old = out.get(key, ZERO)
@@ -118,12 +125,16 @@ def _grouped(
 
 def _totals(app_id: str, period: Period, filters: Filters) -> dict[str, Any]:
     total = _grouped(app_id, period, "", filters).get("", ZERO)
-    events, sessions, _value, purchases, revenue = total
     if filters:
         bought = _grouped(app_id, period, "", {**filters, "event_name": [PURCHASE]})
         converted = int(bought.get("", ZERO)[1] or 0)
     else:
         converted = int(_grouped(app_id, period, "event_name", {}).get(PURCHASE, ZERO)[1] or 0)
+    return _totals_of(total, converted)
+
+
+def _totals_of(total: Metrics, converted: int) -> dict[str, Any]:
+    events, sessions, _value, purchases, revenue = total
     sessions = int(sessions or 0)
     return {
         "events": int(events or 0),
@@ -180,6 +191,15 @@ def timeseries(
         raise ReportInputError("hourly figures cover yesterday and today only")
     by_bucket = _grouped(app_id, period, "", filters, grain=interval, by_bucket=True)
     buckets = period.dates() if interval == "day" else _hours(period)
+    return {
+        **_period_reply(period),
+        "interval": interval,
+        "sessions_exact": not filters,
+        "points": _points(by_bucket, buckets),
+    }
+
+
+def _points(by_bucket: dict[Any, Metrics], buckets: list[Any]) -> list[dict[str, Any]]:
     points = []
     for bucket in buckets:
         events, sessions, _value, purchases, revenue = by_bucket.get(bucket, ZERO)
@@ -192,12 +212,7 @@ def timeseries(
                 "revenue": money(revenue),
             }
         )
-    return {
-        **_period_reply(period),
-        "interval": interval,
-        "sessions_exact": not filters,
-        "points": points,
-    }
+    return points
 
 
 def breakdown(
@@ -316,9 +331,12 @@ def attribution(app_id: str, period: Period, limit: int = 50) -> dict[str, Any]:
 def dashboard(app_id: str, days: int = 30, now: dt.datetime | None = None) -> dict[str, Any]:
     """The first dashboard reply (totals, revenue per currency, per day, top lists)."""
     period = last_days(days, localtime.shop_zone(app_id), now or utcnow())
-    totals = _totals(app_id, period, {})
-    by_currency = _grouped(app_id, period, "currency", {})
-    series = timeseries(app_id, period)["points"]
+    # Every figure below in one read (today's raw events scanned once, not once per figure).
+    rows = query.dimensions_rows(app_id, period, ("", "event_name", "currency", *TOP_DIMENSIONS))
+    by_name = _fold(rows["event_name"])
+    totals = _totals_of(_fold(rows[""]).get("", ZERO), int(by_name.get(PURCHASE, ZERO)[1] or 0))
+    by_currency = _fold(rows["currency"])
+    series = _points(_fold(rows[""], by_bucket=True), period.dates())
     return {
         "days": days,
         "start": period.first.isoformat(),
@@ -333,15 +351,21 @@ def dashboard(app_id: str, days: int = 30, now: dt.datetime | None = None) -> di
             if purchases
         ],
         "over_time": [{"date": p["bucket"], "events": p["events"]} for p in series],
-        "by_name": _top(app_id, period, "event_name"),
-        "by_device": _top(app_id, period, "device_type"),
-        "by_country": _top(app_id, period, "country"),
-        "by_campaign": _top(app_id, period, "utm_campaign"),
+        "by_name": _top(by_name),
+        **{
+            f"by_{name}": _top(_fold(rows[dimension]))
+            for name, dimension in zip(TOP_NAMES, TOP_DIMENSIONS, strict=True)
+        },
     }
 
 
-def _top(app_id: str, period: Period, dimension: str) -> list[dict[str, Any]]:
-    rows = sorted(_grouped(app_id, period, dimension, {}).items(), key=lambda r: (-r[1][0], r[0]))
+# The dashboard's top lists beside by_name: reply key suffix, dimension.
+TOP_NAMES = ("device", "country", "campaign")
+TOP_DIMENSIONS = ("device_type", "country", "utm_campaign")
+
+
+def _top(grouped: dict[Any, Metrics]) -> list[dict[str, Any]]:
+    rows = sorted(grouped.items(), key=lambda r: (-r[1][0], r[0]))
     return [{"key": _key(key), "events": int(metrics[0])} for key, metrics in rows[:TOP]]
 
 

@@ -29,7 +29,7 @@ from models import (
 from shopify_app.analytics import localtime, rollups
 from shopify_app.analytics.funnel import funnel
 from shopify_app.analytics.period import last_days
-from shopify_app.analytics.reports import attribution, breakdown, overview, timeseries
+from shopify_app.analytics.reports import attribution, breakdown, dashboard, overview, timeseries
 
 NOW = dt.datetime(2026, 11, 25, 13, 17)
 SHOP, OTHER = "prop-shop.myshopify.com", "other-shop.myshopify.com"
@@ -188,6 +188,14 @@ def test_reports_equal_raw_computations(db, before, after, zone, days, dimension
     assert {p["bucket"]: p["events"] for p in series if p["events"]} == dict(per_day)
     sessions = ref.per_day_sessions(key=lambda e: "")  # summed: compare the totals of days
     assert sum(p["sessions"] for p in series) == sessions.get("", 0)
+
+    # The dashboard reads every figure in one statement: the same figures.
+    board = dashboard(SHOP, days, now=NOW)
+    assert board["totals"] == {k: got[k] for k in ("events", "sessions", "purchases")}
+    assert {p["date"]: p["events"] for p in board["over_time"] if p["events"]} == dict(per_day)
+    by_country = ref.breakdown("country")
+    for row in board["by_country"]:
+        assert row["events"] == by_country[row["key"]][0]
 
     two_days = last_days(2, zone, NOW)
     hourly = timeseries(SHOP, two_days, "hour")["points"]
