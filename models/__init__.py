@@ -9,6 +9,8 @@ from models.analytics import (
     RollupPage,
     RollupPath,
     RollupState,
+    RollupToday,
+    RollupTodayRow,
     Session,
     SessionEvent,
 )
@@ -45,6 +47,8 @@ ALL_MODELS = [
     RollupAttribution,
     RollupDirtyDay,
     RollupState,
+    RollupToday,
+    RollupTodayRow,
     ReconciliationDay,
     WebPixel,
 ]
@@ -68,6 +72,8 @@ __all__ = [
     "RollupPage",
     "RollupPath",
     "RollupState",
+    "RollupToday",
+    "RollupTodayRow",
     "Session",
     "SessionEvent",
     "Shop",

@@ -16,6 +16,9 @@
 - `session_events`: per shop, session and event name, the first and last time and the count:
   funnels read it instead of raw events.
 - `rollup_dirty_days`: days waiting to be recomputed (today waits until it closes).
+- `rollup_today` / `rollup_today_rows`: a busy shop's today so far, per dimension as in
+  `rollups_by_dimension`, up to an event id; reports add the events above it
+  (shopify_app/analytics/today.py).
 - `rollup_state`: the worker's watermark (highest event id it has folded in).
 """
 
@@ -212,3 +215,40 @@ class RollupState(BaseModel):
 
     class Meta:
         table_name = "rollup_state"
+
+
+class RollupToday(BaseModel):
+    """Which of a shop's events `rollup_today_rows` hold: its local `day` (in `zone`) up to
+    event id `last_event_id`, as the worker saw them at `refreshed_at`."""
+
+    app_id = CharField(max_length=255, unique=True)
+    day = DateField()
+    zone = CharField(max_length=64)
+    last_event_id = BigIntegerField()
+    events = IntegerField(default=0)  # events the rows hold
+    tail_events = IntegerField(default=0)  # events above the mark, as rounds counted them
+    # The rows' events with ids in the OVERLAP_IDS below last_event_id: a later count that
+    # differs means an event committed late below the mark (rollups.py) and the rows are redone.
+    edge_events = IntegerField(default=0)
+    refreshed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "rollup_today"
+
+
+class RollupTodayRow(BaseModel):
+    """Today so far, overall (`dimension` '') and per key of each dimension: events, exact
+    distinct sessions, value, purchases, revenue of the events `rollup_today` names."""
+
+    app_id = CharField(max_length=255)
+    dimension = CharField(max_length=16, default="")
+    key = CharField(max_length=255, default="")
+    events = IntegerField(default=0)
+    sessions = IntegerField(default=0)
+    value = DecimalField(max_digits=16, decimal_places=2, default=0)
+    purchases = IntegerField(default=0)
+    revenue = DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        table_name = "rollup_today_rows"
+        indexes = ((("app_id", "dimension", "key"), True),)

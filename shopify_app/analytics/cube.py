@@ -35,33 +35,40 @@ def insert_cube(table: str, bucket_column: str, bucket: str) -> str:
     return f"INSERT INTO {table} ({columns}) {cube_select(bucket)}"
 
 
-METRICS_SQL = (
-    "COUNT(*) AS e, COUNT(DISTINCT session_id) AS s, COALESCE(SUM(value), 0) AS v, "
-    f"SUM(CASE WHEN event_name = '{PURCHASE}' THEN 1 ELSE 0 END) AS pu, "
-    f"COALESCE(SUM(CASE WHEN event_name = '{PURCHASE}' THEN value END), 0) AS r"
-)
+def metrics_sql(sessions: str = "COUNT(DISTINCT session_id)") -> str:
+    """events, sessions, value, purchases, revenue as e, s, v, pu, r."""
+    return (
+        f"COUNT(*) AS e, {sessions} AS s, COALESCE(SUM(value), 0) AS v, "
+        f"SUM(CASE WHEN event_name = '{PURCHASE}' THEN 1 ELSE 0 END) AS pu, "
+        f"COALESCE(SUM(CASE WHEN event_name = '{PURCHASE}' THEN value END), 0) AS r"
+    )
 
 
-def dimension_parts(grain: str, dimensions: tuple[str, ...], source: str) -> list[str]:
+METRICS_SQL = metrics_sql()
+
+
+def dimension_parts(
+    grain: str, dimensions: tuple[str, ...], source: str, metrics: str = METRICS_SQL
+) -> list[str]:
     """SELECTs over `source` (columns app_id, b, the dimensions, session_id, event_name, value)
     giving (app_id, grain, bucket, dimension, key, metrics...): overall, then per dimension."""
     head = f"SELECT app_id AS a, '{grain}' AS g, b"
-    parts = [f"{head}, '' AS d, '' AS k, {METRICS_SQL} FROM {source} GROUP BY 1, 3"]
+    parts = [f"{head}, '' AS d, '' AS k, {metrics} FROM {source} GROUP BY 1, 3"]
     parts += [
-        f"{head}, '{d}' AS d, COALESCE({d}, '') AS k, {METRICS_SQL} FROM {source} GROUP BY 1, 3, 5"
+        f"{head}, '{d}' AS d, COALESCE({d}, '') AS k, {metrics} FROM {source} GROUP BY 1, 3, 5"
         for d in dimensions
     ]
     return parts
 
 
-def events_cte(bucket: str, dimensions: tuple[str, ...]) -> str:
-    """`ev`: one shop's events in a UTC range with their bucket. Parameters: zone, app_id,
-    start, end."""
+def events_cte(bucket: str, dimensions: tuple[str, ...], name: str = "ev", extra: str = "") -> str:
+    """`name`: one shop's events in a UTC range with their bucket, narrowed by `extra` (an
+    `AND ...`). Parameters: zone (if `bucket` takes it), app_id, start, end, then `extra`'s."""
     p = dialect.param()
     columns = ", ".join(dict.fromkeys(("session_id", "event_name", "value", *dimensions)))
     return (
-        f"ev AS (SELECT app_id, {bucket} AS b, {columns} FROM events "
-        f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p})"
+        f"{name} AS (SELECT app_id, {bucket} AS b, {columns} FROM events "
+        f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p} {extra})"
     )
 
 

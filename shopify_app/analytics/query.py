@@ -1,8 +1,10 @@
-"""Reading figures: closed days (or hours) from the rollups, today from raw events, in one query.
+"""Reading figures: closed days (or hours) from the rollups, today from raw events.
 
 Every read is scoped by app_id. The rollups are read only for days before the shop's today;
 today is computed from `events` with the same definitions the worker uses to build a day
 (analytics/cube.py), so a report is right even while the worker is a few seconds behind.
+Unfiltered daily figures read today from the worker's rows of today so far plus the events
+since (analytics/today.py), exact as well.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from models.analytics import DIMENSIONS
-from shopify_app.analytics import cube, dialect, localtime
+from shopify_app.analytics import cube, dialect, localtime, today
 from shopify_app.analytics.period import Period
 
 Filters = dict[str, list[str]]
@@ -136,8 +138,9 @@ def dimension_rows(
 def dimensions_rows(
     app_id: str, period: Period, dimensions: tuple[str, ...], grain: Grain = "day"
 ) -> dict[str, dict[tuple[Any, str], Metrics]]:
-    """`dimension_rows` for several dimensions in one statement: today's raw events are read
-    once for all of them (a report page needs several; each read of today costs its size)."""
+    """`dimension_rows` for several dimensions in one read of today: from the worker's rows of
+    today so far plus the events since (analytics/today.py) when it keeps them, else from
+    today's raw events, scanned once for every dimension (each scan costs today's size)."""
     named = tuple(d for d in dimensions if d)
     for dimension in named:
         if dimension not in DIMENSIONS:
@@ -156,21 +159,26 @@ def dimensions_rows(
             f"AND dimension IN ({marks}) AND bucket >= {p} AND bucket {op} {p}"
         )
         params += [app_id, grain, *dimensions, _midnight(closed[0]), _midnight(hi)]
+    kept_today: list[tuple] = []
     if _has_today(period):
-        start, end = _today_bounds(period)
-        bucket = dialect.local_day_start("created_at") if grain == "day" else _bucket_sql(grain)
-        overall, *per_dimension = cube.dimension_parts(grain, named, "ev")
-        selects = ([overall] if "" in dimensions else []) + per_dimension
-        union = " UNION ALL ".join(f"SELECT d, b, k, e, s, v, pu, r FROM ({q}) t" for q in selects)
-        # One CTE read by every SELECT: PostgreSQL materialises it, so today is scanned once.
-        parts.append(f"SELECT * FROM (WITH {cube.events_cte(bucket, named)} {union}) x")
-        params += [period.zone, app_id, start, end]
+        if grain == "day" and today.has_rows(app_id, period.zone, period.today):
+            at = _midnight(period.today)
+            kept = today.rows(app_id, period.zone, period.today, dimensions)
+            kept_today = [(dimension, at, *rest) for dimension, *rest in kept]
+        else:
+            start, end = _today_bounds(period)
+            bucket = dialect.local_day_start("created_at") if grain == "day" else _bucket_sql(grain)
+            overall, *per_dimension = cube.dimension_parts(grain, named, "ev")
+            selects = ([overall] if "" in dimensions else []) + per_dimension
+            union = " UNION ALL ".join(
+                f"SELECT d, b, k, e, s, v, pu, r FROM ({q}) t" for q in selects
+            )
+            # One CTE read by every SELECT: PostgreSQL materialises it, so today is scanned once.
+            parts.append(f"SELECT * FROM (WITH {cube.events_cte(bucket, named)} {union}) x")
+            params += [period.zone, app_id, start, end]
+    found = dialect.run(" UNION ALL ".join(parts), params).fetchall() if parts else []
     rows: dict[str, dict[tuple[Any, str], Metrics]] = {d: {} for d in dimensions}
-    if not parts:
-        return rows
-    for dimension, bucket, key, *metrics in dialect.run(
-        " UNION ALL ".join(parts), params
-    ).fetchall():
+    for dimension, bucket, key, *metrics in [*found, *kept_today]:
         stamp = dialect.as_datetime(bucket)
         at = stamp.date() if grain == "day" else stamp
         of_dimension = rows[dimension]

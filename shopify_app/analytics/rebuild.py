@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from models import Event, db, utcnow
-from shopify_app.analytics import cube, dialect, localtime
+from shopify_app.analytics import cube, dialect, localtime, today
 from shopify_app.analytics.rollups import (
     REBUILT_NAME,
     ROLLUP_BUCKETS,
@@ -76,8 +76,22 @@ def rebuild(on_step: Callable[[RebuildStep], None] | None = None) -> int:
                 on_step(step)
         set_watermark(top)
         set_watermark(top, REBUILT_NAME)
+        _remake_today(steps, zones, now, None)
         prune_hourly(now)
     return len(steps)
+
+
+def _remake_today(
+    steps: list[RebuildStep], zones: dict[str, str], now: dt.datetime, app_id: str | None
+) -> None:
+    """Rows of today so far for the shops (`app_id`'s, or all) whose events reach today: the
+    rounds would only make them once new events arrive."""
+    today.forget(app_id)
+    for step in steps:
+        zone = zones.get(step.app_id, localtime.DEFAULT_ZONE)
+        day = localtime.today(zone, now)
+        if step.first is not None and step.last is not None and step.first <= day <= step.last:
+            today.refresh(step.app_id, zone, day, now)
 
 
 def rebuild_shop(app_id: str) -> None:
@@ -105,6 +119,7 @@ def rebuild_shop(app_id: str) -> None:
                     _rebuild_sessions(step.app_id)
                 else:
                     recompute_days(step.app_id, zone, step.first, step.last, now)
+            _remake_today(plan, {app_id: zone}, now, app_id)
 
 
 def _rebuild_sessions(app_id: str) -> None:

@@ -5,7 +5,8 @@ Design:
   which shop-days, and which sessions, those events touch, recomputes those sessions, and marks
   those days dirty; every dirty day that has closed in the shop's zone is then recomputed from
   the raw events (delete + insert in one transaction). Today waits until it closes: reports
-  read today from raw events, so a round costs what arrived, not the size of today.
+  read it from the rows of today so far plus the events since (today.py, redone only when
+  enough has arrived), so a round costs what arrived, not the size of today.
   Recomputing a whole day instead of adding to it keeps distinct-session counts exact and makes
   every round idempotent: running it twice, or two workers running it, changes nothing.
 - Ids are assigned before commit, so a slow transaction can commit an id below the watermark.
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 
 from models import Event, RollupDirtyDay, RollupState, Shop, db, utcnow
 from models.analytics import DIMENSIONS
-from shopify_app.analytics import cube, dialect, localtime, retention
+from shopify_app.analytics import cube, dialect, localtime, retention, today
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class RoundResult:
     days: int = 0
     sessions: int = 0
     expired: int = 0
+    today: int = 0  # shops whose rows of today so far were redone
     partitions: list[str] = field(default_factory=list)  # events' months created this round
     skipped: bool = False
 
@@ -67,8 +69,8 @@ class RoundResult:
         expired = f", {self.expired} old events expired" if self.expired else ""
         made = f", partitions created: {', '.join(self.partitions)}" if self.partitions else ""
         return (
-            f"rollups: {self.events} new events, {self.days} shop-days and "
-            f"{self.sessions} sessions recomputed{expired}{made}"
+            f"rollups: {self.events} new events, {self.days} shop-days, {self.sessions} "
+            f"sessions and {self.today} shops' today so far recomputed{expired}{made}"
         )
 
 
@@ -281,27 +283,33 @@ def _touched(lo: int, hi: int, zones: dict[str, str]) -> tuple[dict, dict]:
     return days, sessions
 
 
-def run_round(now: dt.datetime | None = None, retention_days: int = 0) -> RoundResult:
+def run_round(
+    now: dt.datetime | None = None,
+    retention_days: int = 0,
+    today_policy: today.TodayPolicy = today.DEFAULT_POLICY,
+) -> RoundResult:
     """Fold every event above the watermark into the rollups (one worker at a time), then
     expire raw events older than `retention_days` (0: keep them)."""
     now = now or utcnow()
     with round_lock(wait=False) as acquired:
         if not acquired:
             return RoundResult(skipped=True)
-        result = _catch_up(now)
+        result = _catch_up(now, today_policy)
         if dialect.pg():
             result.partitions = retention.keep_partitions_ahead(now)
         result.expired = retention.expire(retention_days, now, _watermark())
         return result
 
 
-def _catch_up(now: dt.datetime) -> RoundResult:
+def _catch_up(now: dt.datetime, today_policy: today.TodayPolicy) -> RoundResult:
     result = RoundResult()
     top = Event.select(Event.id).order_by(Event.id.desc()).limit(1).scalar() or 0
     mark = _watermark()
     zones = shop_zones()
+    lo = max(0, mark - OVERLAP_IDS, min(mark, _watermark(REBUILT_NAME)))
+    overlap_from = lo
+    grown = today.arrivals(mark, top) if top > mark else {}
     if top > mark:
-        lo = max(0, mark - OVERLAP_IDS, min(mark, _watermark(REBUILT_NAME)))
         while lo < top:
             hi = min(top, lo + SCAN_BATCH)
             days, sessions = _touched(lo, hi, zones)
@@ -316,6 +324,7 @@ def _catch_up(now: dt.datetime) -> RoundResult:
             lo = hi
         result.events = top - mark
     result.days = _recompute_closed_dirty_days(zones, now)
+    result.today = today.keep_current(zones, grown, overlap_from, now, today_policy)
     prune_hourly(now)
     return result
 

@@ -1,7 +1,8 @@
 """Property: on random events, every report equals the same figure computed from raw events.
 
-Closed days come from the rollups and today from raw events, in the shop's time zone; the
-reference below knows nothing of either and just walks the events in Python.
+Closed days come from the rollups and today from the worker's rows of today so far plus the
+events stored after them (or raw events), in the shop's time zone; the reference below knows
+nothing of either and just walks the events in Python.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from models import (
     RollupPage,
     RollupPath,
     RollupState,
+    RollupToday,
+    RollupTodayRow,
     Session,
     SessionEvent,
     Shop,
@@ -62,6 +65,8 @@ def _reset() -> None:
         Session,
         SessionEvent,
         RollupState,
+        RollupToday,
+        RollupTodayRow,
         Shop,
     ):
         model.delete().execute()
