@@ -2,11 +2,18 @@
 
     .venv/bin/python bench/reports.py [--millions 10] [--repeat 9] [--ingest-seconds 20]
 
-1. Generates N million events for one shop (sessions of six events over 95 days, in
-   Europe/Berlin) plus 10 % more spread over the other shops, with set-based SQL
-   (generate_series), then `rebuild.rebuild()` as `sightline rollup --rebuild` would.
-2. Runs every report over 7, 30 and 90 days `--repeat` times and prints p50 and p95 (ms).
-3. Ingest: the app's writer (`write_events`, COPY in batches of 100) for `--ingest-seconds`
+1. Generates N million events for one shop (sessions of six events over 95 days) plus 10 %
+   more spread over the other shops, with set-based SQL (generate_series), then
+   `rebuild.rebuild()` as `sightline rollup --rebuild` would (it also makes the rows of today
+   so far). The shop's zone is one where the reports run late in the evening (`--zone late`):
+   today then holds nearly a whole day of events, the worst time for a report.
+2. Writes the largest tail the worker lets build up before it redoes today's rows (the
+   policy's threshold, less one), through the app's writer: half in sessions already seen
+   today, with another country, half in new sessions.
+3. Runs every report over 7, 30 and 90 days `--repeat` times and prints p50 and p95 (ms); then
+   the dashboards and the overview again with today read from raw events (rows forgotten), on
+   the same data, side by side.
+4. Ingest: the app's writer (`write_events`, COPY in batches of 100) for `--ingest-seconds`
    without the rollup duty, then the same with the duty running beside it every 5 s: events/s
    of each, in the same run.
 The machine's load average is printed before and after: this box is shared.
@@ -22,6 +29,7 @@ import sys
 import threading
 import time
 import uuid
+import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,9 +37,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models import db, open_database, partitions, utcnow  # noqa: E402
+from models import RollupToday, db, open_database, partitions, utcnow  # noqa: E402
 from models.schema import migrate  # noqa: E402
-from shopify_app.analytics import localtime, rebuild, rollups  # noqa: E402
+from shopify_app.analytics import localtime, rebuild, rollups, today  # noqa: E402
 from shopify_app.analytics.funnel import funnel  # noqa: E402
 from shopify_app.analytics.period import last_days  # noqa: E402
 from shopify_app.analytics.reports import (  # noqa: E402
@@ -46,8 +54,8 @@ from shopify_app.ingest.writer import NewEvent, write_events  # noqa: E402
 from tests import pg  # noqa: E402
 
 SHOP = "big-shop.myshopify.com"
-ZONE = "Europe/Berlin"
 CHUNK = 1_000_000
+SECONDS_PER_MILLION = 75  # generation + rebuild on this box, to aim the zone's evening
 
 # One row per event; i is the event's number, s = i / 6 its session. A session's attributes
 # come from hashes of s, so they are constant within it, as real sessions are.
@@ -125,30 +133,94 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
     return statistics.median(samples), p95
 
 
-def reports(repeat: int) -> list[tuple[str, int, float, float]]:
+def late_zone(lead: dt.timedelta, latest: dt.time = dt.time(23, 0)) -> str:
+    """The zone whose clock, `lead` from now, shows the latest time of day not after `latest`."""
+    at = dt.datetime.now(dt.UTC) + lead
+    best, best_time = "UTC", dt.time(0)
+    for name in sorted(zoneinfo.available_timezones()):
+        if name.startswith(("Etc/", "SystemV/")) or "/" not in name:
+            continue
+        local = at.astimezone(zoneinfo.ZoneInfo(name)).time()
+        if best_time < local <= latest:
+            best, best_time = name, local
+    return best
+
+
+def forget_writes(database: Any) -> None:
+    """Delete what an earlier run wrote through the writer (its tail and ingest: event ids
+    that are not generated ones), so a reused database starts as a fresh one."""
+    database.execute_sql(
+        "DELETE FROM event_keys k USING events e WHERE e.app_id = %s "
+        "AND e.event_id NOT LIKE 'gen-%%' AND k.app_id = e.app_id AND k.event_id = e.event_id",
+        (SHOP,),
+    )
+    gone = database.execute_sql(
+        "DELETE FROM events WHERE app_id = %s AND event_id NOT LIKE 'gen-%%'", (SHOP,)
+    ).rowcount
+    print(f"deleted {gone:,} events an earlier run wrote", flush=True)
+
+
+def write_tail(zone: str) -> tuple[int, int]:
+    """The largest tail before the worker redoes today's rows; returns (today's events, tail)."""
+    mark = RollupToday.get(RollupToday.app_id == SHOP)
+    policy = today.DEFAULT_POLICY
+    size = int(max(policy.min_tail, policy.fraction * mark.events)) - 1
+    start, end = localtime.day_bounds(mark.day, mark.day, zone)
+    seen = [
+        s
+        for (s,) in db.execute_sql(
+            "SELECT DISTINCT session_id FROM events WHERE app_id = %s AND created_at >= %s "
+            "AND created_at < %s LIMIT %s",
+            (SHOP, start, end, size // 2),
+        ).fetchall()
+    ]
+    sessions = seen + [f"tail-{n}" for n in range(size - len(seen))]
+    batch = [
+        NewEvent(
+            event_id=uuid.uuid4().hex,
+            event_name="page_view" if n % 5 else "add_to_cart",
+            columns={
+                "session_id": session,
+                "device_type": "desktop",
+                "country": "ES",
+                "utm_campaign": "tail-campaign",
+                "url": "https://big-shop.example/",
+                "page_type": "product",
+            },
+        )
+        for n, session in enumerate(sessions)
+    ]
+    for i in range(0, len(batch), 100):
+        write_events(SHOP, batch[i : i + 100])
+    return mark.events, len(batch)
+
+
+def report_cases(zone: str, days: int, now: dt.datetime) -> dict[str, Callable[[], Any]]:
+    period = last_days(days, zone, now)
+    return {
+        "dashboard (GET /api/reports/dashboard)": lambda: dashboard(SHOP, days, now),
+        "overview with previous period": lambda: overview(SHOP, period),
+        "time series per day": lambda: timeseries(SHOP, period),
+        "breakdown by country": lambda: breakdown(SHOP, period, "country"),
+        "breakdown by utm_source, filter country:DE": lambda: breakdown(
+            SHOP, period, "utm_source", {"country": ["DE"]}
+        ),
+        "funnel page_view > add_to_cart > purchase": lambda: funnel(
+            SHOP, period, ["page_view", "add_to_cart", "purchase"]
+        ),
+        "top pages": lambda: pages(SHOP, period),
+        "attribution (first touch)": lambda: attribution(SHOP, period),
+    }
+
+
+def reports(zone: str, repeat: int, only: tuple[str, ...] = ()) -> None:
     now = utcnow()
-    results = []
     for days in (7, 30, 90):
-        period = last_days(days, ZONE, now)
-        cases: dict[str, Callable[[], Any]] = {
-            "dashboard (GET /api/reports/dashboard)": lambda d=days: dashboard(SHOP, d, now),
-            "overview with previous period": lambda p=period: overview(SHOP, p),
-            "time series per day": lambda p=period: timeseries(SHOP, p),
-            "breakdown by country": lambda p=period: breakdown(SHOP, p, "country"),
-            "breakdown by utm_source, filter country:DE": lambda p=period: breakdown(
-                SHOP, p, "utm_source", {"country": ["DE"]}
-            ),
-            "funnel page_view > add_to_cart > purchase": lambda p=period: funnel(
-                SHOP, p, ["page_view", "add_to_cart", "purchase"]
-            ),
-            "top pages": lambda p=period: pages(SHOP, p),
-            "attribution (first touch)": lambda p=period: attribution(SHOP, p),
-        }
-        for name, fn in cases.items():
+        for name, fn in report_cases(zone, days, now).items():
+            if only and not name.startswith(only):
+                continue
             p50, p95 = timed(fn, repeat)
-            results.append((name, days, p50, p95))
             print(f"  {days:>2} days  {name:<45} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms", flush=True)
-    return results
 
 
 def ingest(seconds: float, with_rollups: bool) -> float:
@@ -175,14 +247,14 @@ def ingest(seconds: float, with_rollups: bool) -> float:
                 event_id=uuid.uuid4().hex,
                 event_name="page_view",
                 columns={
-                    "session_id": f"live-{written // 6}",
+                    "session_id": f"live-{(written + n) // 6}",
                     "device_type": "mobile",
                     "country": "DE",
                     "url": "https://big-shop.example/",
                     "page_type": "index",
                 },
             )
-            for _ in range(100)
+            for n in range(100)
         ]
         written += len(write_events(SHOP, batch))
     elapsed = time.perf_counter() - started
@@ -198,55 +270,76 @@ def ingest(seconds: float, with_rollups: bool) -> float:
     return written / elapsed
 
 
+def generate(database: Any, rows: int, zone: str) -> None:
+    database.execute_sql(
+        "INSERT INTO shops (domain, state, scopes, token_version, config_version, "
+        "iana_timezone, created_at, updated_at) SELECT "
+        "CASE WHEN n = 0 THEN %s ELSE 'shop-' || n || '.myshopify.com' END, "
+        "'installed', '', 0, 0, %s, now(), now() FROM generate_series(0, 99) AS n",
+        (SHOP, zone),
+    )
+    # Monthly partitions for the 95 days generated, as the months would have been made
+    # ahead while the events arrived.
+    now = utcnow()
+    months = partitions.ensure_months(database, now - dt.timedelta(days=96), now)
+    print(f"partitions made for the generated months: {', '.join(months) or 'none'}")
+    started = time.perf_counter()
+    fill(database, rows, False, 0)
+    fill(database, rows // 10, True, rows)
+    database.execute_sql("ANALYZE")
+    took = time.perf_counter() - started
+    print(f"generated {rows + rows // 10:,} events in {took:.0f} s ({load()})")
+
+    started = time.perf_counter()
+    steps = rebuild.rebuild()
+    print(f"rollup rebuild: {steps} steps in {time.perf_counter() - started:.0f} s", flush=True)
+    database.execute_sql("ANALYZE")
+    counts = {
+        t: database.execute_sql(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("events", "rollups_daily", "rollups_by_dimension", "sessions")
+    }
+    print("rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--millions", type=float, default=10.0)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--ingest-seconds", type=float, default=20.0)
+    parser.add_argument("--zone", default="late", help="the big shop's zone, or 'late'")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", metavar="DATABASE", help="a database kept by --keep")
     args = parser.parse_args()
     rows = int(args.millions * 1_000_000)
     print(load())
-    name = pg.create_database("sightline_bench_reports")
+    name = args.reuse or pg.create_database("sightline_bench_reports")
     try:
         database = open_database(pg.url_for(name), pooled=False)
         db.initialize(database)
         with database.connection_context():
-            migrate(database)
-            database.execute_sql(
-                "INSERT INTO shops (domain, state, scopes, token_version, config_version, "
-                "iana_timezone, created_at, updated_at) SELECT "
-                "CASE WHEN n = 0 THEN %s ELSE 'shop-' || n || '.myshopify.com' END, "
-                "'installed', '', 0, 0, %s, now(), now() FROM generate_series(0, 99) AS n",
-                (SHOP, ZONE),
-            )
-            # Monthly partitions for the 95 days generated, as the months would have been made
-            # ahead while the events arrived.
-            now = utcnow()
-            months = partitions.ensure_months(database, now - dt.timedelta(days=96), now)
-            print(f"partitions made for the generated months: {', '.join(months) or 'none'}")
-            started = time.perf_counter()
-            fill(database, rows, False, 0)
-            fill(database, rows // 10, True, rows)
-            database.execute_sql("ANALYZE")
-            took = time.perf_counter() - started
-            print(f"generated {rows + rows // 10:,} events in {took:.0f} s ({load()})")
-
-            started = time.perf_counter()
-            steps = rebuild.rebuild()
+            if args.reuse:
+                zone = localtime.shop_zone(SHOP)
+                now = utcnow()
+                forget_writes(database)
+                today.refresh(SHOP, zone, localtime.today(zone, now), now)
+            else:
+                lead = dt.timedelta(seconds=SECONDS_PER_MILLION * args.millions)
+                zone = late_zone(lead) if args.zone == "late" else args.zone
+                migrate(database)
+                generate(database, rows, zone)
+            day_events, tail = write_tail(zone)
+            local = localtime.to_local(utcnow(), zone)
             print(
-                f"rollup rebuild: {steps} steps in {time.perf_counter() - started:.0f} s",
-                flush=True,
+                f"reports for {SHOP} ({zone}, {local:%Y-%m-%d %H:%M} there): today holds "
+                f"{day_events:,} events in the worker's rows and {tail:,} after them (the "
+                f"most it lets build up); {args.repeat} runs each ({load()}):"
             )
-            database.execute_sql("ANALYZE")
-            counts = {
-                t: database.execute_sql(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("events", "rollups_daily", "rollups_by_dimension", "sessions")
-            }
-            print("rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
-            today = localtime.today(ZONE, utcnow())
-            print(f"reports for {SHOP} ({ZONE}, today {today}), {args.repeat} runs each:")
-            reports(args.repeat)
+            reports(zone, args.repeat)
+            kept = RollupToday.get(RollupToday.app_id == SHOP)
+            today.forget(SHOP)
+            print(f"the same with today read from raw events, side by side ({load()}):")
+            reports(zone, args.repeat, only=("dashboard", "overview"))
+            today.refresh(SHOP, zone, kept.day, utcnow())  # the ingest below runs with rows
 
             print(f"ingest through the writer, {args.ingest_seconds:.0f} s each ({load()}):")
             without = ingest(args.ingest_seconds, with_rollups=False)
@@ -256,7 +349,7 @@ def main() -> None:
             print(f"  cost: {100 * (without - with_duty) / without:.1f} % ({load()})")
     finally:
         db.close() if not db.is_closed() else None
-        if args.keep:
+        if args.keep or args.reuse:
             print(f"kept database {name}")
         else:
             pg.drop_database(name)

@@ -94,6 +94,10 @@ def _open_postgresql(url: str, *, pooled: bool) -> PostgresqlDatabase:
             "a PostgreSQL DATABASE_URL names a database: postgresql://user@host/db"
         )
     params.setdefault("connect_timeout", 5)
+    # No JIT: every statement here is short, and PostgreSQL compiles any plan costed above
+    # jit_above_cost, which added 100-200 ms to reports that run in tens of ms
+    # (bench/RESULTS.md). A URL's own ?options= wins.
+    params.setdefault("options", "-c jit=off")
     if pooled:
         params.setdefault("max_connections", 16)
         params.setdefault("stale_timeout", 300)

@@ -13,8 +13,8 @@ How the figures stay exact:
 - A report adds the tail: today's events with ids above W, whatever their `created_at` (a
   purchase stamped with its order's time lands there too). Counts and sums just add. Sessions
   count once per key: for the sessions in the tail, the report reads all their events of today
-  and adds, per key, the sessions that have that key today minus those that had it up to W
-  (already in the rows). The mark and the rows are read in the same statement.
+  and adds, per key, the sessions whose events with that key all lie above W (the others are
+  already counted in the rows). The mark and the rows are read in the same statement.
 - Ids are taken before commit, so an event below W can commit after the snapshot. The rows
   record how many of their events lie in the OVERLAP_IDS ids below W; a round that counts a
   different number redoes them, under the assumption the rounds already make (rollups.py).
@@ -240,11 +240,17 @@ def rows(app_id: str, zone: str, day: dt.date, dimensions: Iterable[str]) -> lis
 
 
 def _session_corrections(dimensions: tuple[str, ...]) -> list[str]:
-    """Per key: tail sessions with the key today, less those the stored rows already count."""
-    sessions = "COUNT(DISTINCT session_id) - COUNT(DISTINCT counted)"
+    """Per key: the tail's sessions whose events with that key all lie above the mark (the
+    stored rows have not counted them). Grouped by key and session first: hash aggregates,
+    where COUNT(DISTINCT) would sort per key."""
     out = []
     for d in dimensions:
         key = f"COALESCE({d}, '')" if d else "''"
-        group = " GROUP BY 2" if d else ""
-        out.append(f"SELECT '{d}', {key}, 0, {sessions}, 0, 0, 0 FROM touched{group}")
+        per_session = (
+            f"SELECT {key} AS k, MIN(CASE WHEN counted IS NULL THEN 1 ELSE 0 END) AS new "
+            f"FROM touched GROUP BY 1, session_id"
+        )
+        out.append(
+            f"SELECT '{d}', k, 0, COALESCE(SUM(new), 0), 0, 0, 0 FROM ({per_session}) n GROUP BY 2"
+        )
     return out
