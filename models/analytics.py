@@ -238,11 +238,12 @@ class RollupToday(BaseModel):
 
 class RollupTodayRow(BaseModel):
     """Today so far, overall (`dimension` '') and per key of each dimension: events, exact
-    distinct sessions, value, purchases, revenue of the events `rollup_today` names."""
+    distinct sessions, value, purchases, revenue of the events `rollup_today` names; and per
+    URL path of page views (`dimension` "page_path")."""
 
     app_id = CharField(max_length=255)
     dimension = CharField(max_length=16, default="")
-    key = CharField(max_length=255, default="")
+    key = CharField(max_length=500, default="")  # a dimension's value, or a URL path
     events = IntegerField(default=0)
     sessions = IntegerField(default=0)
     value = DecimalField(max_digits=16, decimal_places=2, default=0)

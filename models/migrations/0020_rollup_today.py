@@ -40,7 +40,7 @@ def _frozen_models(db):  # type: ignore[no-untyped-def]
     class RollupTodayRow(Model):
         app_id = CharField(max_length=255)
         dimension = CharField(max_length=16, default="")
-        key = CharField(max_length=255, default="")
+        key = CharField(max_length=500, default="")
         events = IntegerField(default=0)
         sessions = IntegerField(default=0)
         value = DecimalField(max_digits=16, decimal_places=2, default=0)

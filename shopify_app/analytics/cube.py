@@ -61,14 +61,14 @@ def dimension_parts(
     return parts
 
 
-def events_cte(bucket: str, dimensions: tuple[str, ...], name: str = "ev", extra: str = "") -> str:
-    """`name`: one shop's events in a UTC range with their bucket, narrowed by `extra` (an
-    `AND ...`). Parameters: zone (if `bucket` takes it), app_id, start, end, then `extra`'s."""
+def events_cte(bucket: str, dimensions: tuple[str, ...]) -> str:
+    """`ev`: one shop's events in a UTC range with their bucket. Parameters: zone, app_id,
+    start, end."""
     p = dialect.param()
     columns = ", ".join(dict.fromkeys(("session_id", "event_name", "value", *dimensions)))
     return (
-        f"{name} AS (SELECT app_id, {bucket} AS b, {columns} FROM events "
-        f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p} {extra})"
+        f"ev AS (SELECT app_id, {bucket} AS b, {columns} FROM events "
+        f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p})"
     )
 
 

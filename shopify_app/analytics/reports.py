@@ -14,7 +14,7 @@ from typing import Any
 
 from models import CustomEvent, utcnow
 from models.analytics import DIMENSIONS
-from shopify_app.analytics import cube, dialect, localtime, query
+from shopify_app.analytics import cube, dialect, localtime, query, today
 from shopify_app.analytics.period import (
     MAX_DAYS,
     NONE_LABEL,
@@ -250,17 +250,19 @@ def breakdown(
 
 
 def pages(app_id: str, period: Period, limit: int = 20) -> dict[str, Any]:
-    """Most viewed URL paths (page_view events), with their sessions per day summed."""
+    """Most viewed URL paths (page_view events), with their sessions per day summed: closed
+    days from `rollup_pages`, today from the worker's rows of today so far (or raw events)."""
     p = dialect.param()
     parts, params = [], []
     closed = query._closed(period)
+    kept = query._has_today(period) and today.has_rows(app_id, period.zone, period.today)
     if closed:
         parts.append(
             f"SELECT path, views, sessions FROM rollup_pages "
             f"WHERE app_id = {p} AND day >= {p} AND day <= {p}"
         )
         params += [app_id, closed[0], closed[1]]
-    if query._has_today(period):
+    if query._has_today(period) and not kept:
         start, end = query._today_bounds(period)
         parts.append(
             "SELECT path, views, sessions FROM ("
@@ -268,17 +270,24 @@ def pages(app_id: str, period: Period, limit: int = 20) -> dict[str, Any]:
             + ") t"
         )
         params += [period.zone, app_id, start, end]
-    rows: list[tuple] = []
+    totals: dict[str, tuple[int, int]] = {}
     if parts:
-        rows = dialect.run(
-            "SELECT path, SUM(views), SUM(sessions) FROM ("
-            + " UNION ALL ".join(parts)
-            + f") u GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(limit)}",
-            params,
-        ).fetchall()
+        # Every path when today's rows are added below; else the database keeps the top ones.
+        top = "" if kept else f" ORDER BY 2 DESC, 1 LIMIT {int(limit)}"
+        sql = f"SELECT path, SUM(views), SUM(sessions) FROM ({' UNION ALL '.join(parts)}) u "
+        for path, views, sessions in dialect.run(sql + "GROUP BY 1" + top, params).fetchall():
+            totals[path] = (int(views), int(sessions))
+    if kept:
+        for _d, path, views, sessions, *_ in today.rows(
+            app_id, period.zone, period.today, (today.PAGE_PATH,)
+        ):
+            if path:  # '' holds the events that are not page views
+                old_views, old_sessions = totals.get(path, (0, 0))
+                totals[path] = (old_views + int(views), old_sessions + int(sessions))
+    ranked = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
     return {
         **_period_reply(period),
-        "rows": [{"path": path, "views": int(v), "sessions": int(s)} for path, v, s in rows],
+        "rows": [{"path": path, "views": v, "sessions": s} for path, (v, s) in ranked],
     }
 
 

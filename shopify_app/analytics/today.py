@@ -47,6 +47,27 @@ class TodayPolicy:
 
 DEFAULT_POLICY = TodayPolicy()
 Row = tuple[str, str, Any, Any, Any, Any, Any]  # dimension, key, events, sessions, value, ...
+PAGE_PATH = "page_path"  # kept beside the dimensions: page views per URL path (top pages)
+KEPT = (*DIMENSIONS, PAGE_PATH)
+
+
+def _column(key: str) -> str:
+    """The events expression behind a kept key, named as the key."""
+    if key != PAGE_PATH:
+        return key
+    path = dialect.url_path("url")
+    return f"CASE WHEN event_name = '{cube.PAGE_VIEW}' AND url IS NOT NULL THEN {path} END AS {key}"
+
+
+def _events(name: str, keys: tuple[str, ...], extra: str) -> str:
+    """CTE `name`: the shop's events in a UTC range with the kept keys, narrowed by `extra`.
+    Parameters: app_id, start, end, then `extra`'s."""
+    p = dialect.param()
+    columns = ", ".join(dict.fromkeys(("session_id", "event_name", "value", *map(_column, keys))))
+    return (
+        f"{name} AS (SELECT app_id, 0 AS b, {columns} FROM events "
+        f"WHERE app_id = {p} AND created_at >= {p} AND created_at < {p} {extra})"
+    )
 
 
 def _bounds(zone: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -142,9 +163,9 @@ def refresh(app_id: str, zone: str, day: dt.date, now: dt.datetime) -> None:
             dialect.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         (mark,) = dialect.run("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
         dialect.run(f"DELETE FROM rollup_today_rows WHERE app_id = {p}", (app_id,))
-        parts = cube.dimension_parts("day", DIMENSIONS, "ev")
+        parts = cube.dimension_parts("day", KEPT, "ev")
         dialect.run(
-            f"WITH {cube.events_cte('0', DIMENSIONS, extra=f'AND id <= {p}')} "
+            f"WITH {_events('ev', KEPT, f'AND id <= {p}')} "
             "INSERT INTO rollup_today_rows (app_id, dimension, key, events, sessions, value, "
             "purchases, revenue) SELECT a, d, k, e, s, v, pu, r FROM ("
             + " UNION ALL ".join(parts)
@@ -201,7 +222,7 @@ def rows(app_id: str, zone: str, day: dt.date, dimensions: Iterable[str]) -> lis
     wanted = tuple(dimensions)
     named = tuple(d for d in wanted if d)
     for dimension in named:
-        if dimension not in DIMENSIONS:
+        if dimension not in KEPT:
             raise ValueError(dimension)
     p = dialect.param()
     start, end = _bounds(zone, day)
@@ -210,7 +231,7 @@ def rows(app_id: str, zone: str, day: dt.date, dimensions: Iterable[str]) -> lis
         f"AND day = {p} AND zone = {p}), 0)"
     )
     mark_params = [app_id, day, zone]
-    session_columns = ", ".join(dict.fromkeys(("session_id", *named)))
+    session_columns = ", ".join(dict.fromkeys(("session_id", *map(_column, named))))
     touched = (
         f"touched AS (SELECT {session_columns}, CASE WHEN id <= {mark} THEN session_id END "
         f"AS counted FROM events WHERE app_id = {p} AND created_at >= {p} AND created_at < {p} "
@@ -229,9 +250,8 @@ def rows(app_id: str, zone: str, day: dt.date, dimensions: Iterable[str]) -> lis
     selects = [stored]
     selects += [f"SELECT d, k, e, s, v, pu, r FROM ({q}) x" for q in tail_parts]
     selects += _session_corrections(wanted)
-    sql = (
-        f"WITH {cube.events_cte('0', named, name='tail', extra=f'AND id > {mark}')}, {touched} "
-        + " UNION ALL ".join(selects)
+    sql = f"WITH {_events('tail', named, f'AND id > {mark}')}, {touched} " + " UNION ALL ".join(
+        selects
     )
     params = [app_id, start, end, *mark_params]  # tail
     params += [*mark_params, app_id, start, end]  # touched

@@ -10,7 +10,7 @@ from models import Event, RollupToday, RollupTodayRow, Shop, utcnow
 from models.analytics import DIMENSIONS
 from shopify_app.analytics import localtime, query, rebuild, rollups, today
 from shopify_app.analytics.period import last_days
-from shopify_app.analytics.reports import dashboard
+from shopify_app.analytics.reports import dashboard, pages
 
 SHOP = "today-shop.myshopify.com"
 ZONE = "America/New_York"
@@ -106,6 +106,29 @@ def test_the_dashboard_reads_the_rows(db):
     today.forget(SHOP)
     assert dashboard(SHOP, 7, now=NOW) == kept
     assert kept["totals"] == {"events": 11, "sessions": 4, "purchases": 2}
+
+
+def test_top_pages_read_the_rows(db):
+    Shop.create(domain=SHOP, iana_timezone=ZONE)
+    shop_url = "https://today-shop.example"
+    _event(300, "s1", url=f"{shop_url}/products/a?variant=1")
+    _event(290, "s1", url=f"{shop_url}/products/b")
+    _event(280, "s2", url=f"{shop_url}/products/a", event_name="click")  # not a page view
+    _event(60 * 20, "s0", url=f"{shop_url}/products/a")  # yesterday
+    rollups.run_round(NOW)
+    _event(10, "s1", url=f"{shop_url}/products/a")  # s1 already counted on /products/a
+    _event(5, "s3", url=f"{shop_url}/products/a#reviews")
+    _event(4, "s3", url=f"{shop_url}/")
+    period = last_days(2, ZONE, NOW)
+    assert today.has_rows(SHOP, ZONE, period.today)
+    kept = pages(SHOP, period)["rows"]
+    today.forget(SHOP)
+    assert pages(SHOP, period)["rows"] == kept
+    assert kept == [
+        {"path": "/products/a", "views": 4, "sessions": 3},  # s0 yesterday; s1, s3 today
+        {"path": "/", "views": 1, "sessions": 1},
+        {"path": "/products/b", "views": 1, "sessions": 1},
+    ]
 
 
 def test_an_event_committed_late_below_the_mark_is_found_by_the_next_round(db):
