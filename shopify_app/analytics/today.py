@@ -15,6 +15,8 @@ How the figures stay exact:
   count once per key: for the sessions in the tail, the report reads all their events of today
   and adds, per key, the sessions whose events with that key all lie above W (the others are
   already counted in the rows). The mark and the rows are read in the same statement.
+- Beside the dimensions the rows keep page views per URL path (`page_path`): top pages read
+  them the same way.
 - Ids are taken before commit, so an event below W can commit after the snapshot. The rows
   record how many of their events lie in the OVERLAP_IDS ids below W; a round that counts a
   different number redoes them, under the assumption the rounds already make (rollups.py).
