@@ -85,17 +85,22 @@ class RollupHourly(_CubeRow):
         indexes = ((("app_id", "hour", *DIMENSIONS), True),)
 
 
-class RollupDimension(BaseModel):
+class _KeyFigures(BaseModel):
+    """A shop's figures for one key of one dimension ('' = all events)."""
+
     app_id = CharField(max_length=255)
-    grain = CharField(max_length=4)  # "day" or "hour"
-    bucket = DateTimeField()  # local start of the day or hour
-    dimension = CharField(max_length=16, default="")  # '' = all sessions
-    key = CharField(max_length=255, default="")
+    dimension = CharField(max_length=16, default="")
     events = IntegerField(default=0)
-    sessions = IntegerField(default=0)
+    sessions = IntegerField(default=0)  # exact distinct sessions
     value = DecimalField(max_digits=16, decimal_places=2, default=0)
     purchases = IntegerField(default=0)
     revenue = DecimalField(max_digits=16, decimal_places=2, default=0)
+
+
+class RollupDimension(_KeyFigures):
+    grain = CharField(max_length=4)  # "day" or "hour"
+    bucket = DateTimeField()  # local start of the day or hour
+    key = CharField(max_length=255, default="")
 
     class Meta:
         table_name = "rollups_by_dimension"
@@ -236,19 +241,12 @@ class RollupToday(BaseModel):
         table_name = "rollup_today"
 
 
-class RollupTodayRow(BaseModel):
+class RollupTodayRow(_KeyFigures):
     """Today so far, overall (`dimension` '') and per key of each dimension: events, exact
     distinct sessions, value, purchases, revenue of the events `rollup_today` names; and per
     URL path of page views (`dimension` "page_path")."""
 
-    app_id = CharField(max_length=255)
-    dimension = CharField(max_length=16, default="")
     key = CharField(max_length=500, default="")  # a dimension's value, or a URL path
-    events = IntegerField(default=0)
-    sessions = IntegerField(default=0)
-    value = DecimalField(max_digits=16, decimal_places=2, default=0)
-    purchases = IntegerField(default=0)
-    revenue = DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:
         table_name = "rollup_today_rows"
